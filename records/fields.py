@@ -1,0 +1,100 @@
+"""What a valid import file is, declared once: each kind's fields, their headers and their types.
+
+The importer, the templates and the README's format tables are all read off these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.summary import SUMMARY_HEADERS
+from scoring.tables import normalise_header
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: str  # id, text, county, date, count, yuan, wan_yuan, flag
+    required: bool
+    aliases: tuple[str, ...] = ()
+    example: str = ""
+    default: object = None
+
+    def headers(self) -> tuple[str, ...]:
+        return (self.name, self.label, *self.aliases)
+
+
+COUNTY_ALIASES = ("县区", "所属县区", "县(市、区)", "区划代码", "县区代码", "county_code")
+
+INSPECTION_FIELDS = (
+    Field("id", "检查编号", "id", True, ("编号", "记录编号", "检查记录编号"), "JC4117022020010001"),
+    Field("county", "县区", "county", True, COUNTY_ALIASES, "驿城区"),
+    Field("inspected_on", "检查日期", "date", True, ("检查时间",), "2020-01-06"),
+    Field("unit_name", "被检查单位", "text", True, ("生产经营单位", "单位名称", "企业名称"), "驿城宏达化工有限公司"),
+    Field("industry", "行业", "text", False, ("行业领域",), "危险化学品"),
+    Field(
+        "inspector_turnouts",
+        "出动执法人员（人次）",
+        "count",
+        False,
+        ("出动行政执法人员(人次)", "出动执法人员", "执法人员人次"),
+        "2",
+        1,
+    ),
+    Field("documents", "使用执法文书（份）", "count", False, ("执法文书(份)", "执法文书", "使用执法文书"), "1", 0),
+    Field("hazards_found", "发现隐患（项）", "count", False, ("发现隐患", "隐患数", "隐患"), "2", 0),
+    Field("rectification_ordered", "责令整改", "flag", False, ("是否责令整改",), "是", False),
+    Field("rectification_recorded", "整改记录", "flag", False, ("有整改记录", "是否有整改记录"), "是", False),
+    Field("random_selected", "双随机", "flag", False, ("双随机抽查", "是否双随机"), "否", False),
+)
+
+CASE_FIELDS = (
+    Field("id", "案件编号", "id", True, ("立案编号", "编号"), "LA41170220201001"),
+    Field("county", "县区", "county", True, COUNTY_ALIASES, "驿城区"),
+    Field("filed_on", "立案日期", "date", True, ("立案时间",), "2020-01-10"),
+    Field("unit_name", "当事单位", "text", True, ("被处罚单位", "单位名称", "企业名称"), "驿城宏达化工有限公司"),
+    Field("fine_yuan", "罚款金额（元）", "yuan", True, ("罚款(元)", "罚款金额", "罚款"), "10000.00"),
+    Field("decided_on", "处罚决定日期", "date", False, ("决定日期",), "2020-02-01"),
+    Field("inspection_id", "关联检查编号", "text", False, ("检查编号",), "JC4117022020010001"),
+    Field("violation", "违法行为", "text", False, ("案由",), "未按规定对从业人员进行安全生产教育和培训"),
+    Field("rectification_recorded", "整改记录", "flag", False, ("有整改记录", "是否有整改记录"), "是", False),
+)
+
+
+def _summary_aliases(name: str) -> tuple[str, ...]:
+    return SUMMARY_HEADERS[name]
+
+
+SUMMARY_FIELDS = (
+    Field("county", "单位", "county", True, _summary_aliases("county"), "驿城区"),
+    Field("inspections", "检查生产经营单位（家次）", "count", True, _summary_aliases("inspections"), "59"),
+    Field("cases", "立案数", "count", True, _summary_aliases("cases"), "1"),
+    Field("fines", "监督检查罚款（万元）", "wan_yuan", True, _summary_aliases("fines"), "1.00"),
+    Field("inspector_turnouts", "出动行政执法人员（人次）", "count", False, _summary_aliases("inspector_turnouts"), "127"),
+    Field("documents", "使用执法文书（份）", "count", False, _summary_aliases("documents"), "83"),
+    Field("start", "开始日期", "date", False, _summary_aliases("start"), "2020-01-01"),
+    Field("end", "结束日期", "date", False, _summary_aliases("end"), "2020-06-30"),
+)
+
+FIELDS: dict[str, tuple[Field, ...]] = {"inspections": INSPECTION_FIELDS, "cases": CASE_FIELDS, "summary": SUMMARY_FIELDS}
+KIND_LABELS = {"inspections": "检查记录", "cases": "立案记录", "summary": "县区汇总", "demo": "示例数据"}
+
+
+def map_headers(headers: list[str], kind: str) -> list[Field | None]:
+    """The field each header names for this kind (None for columns we do not read), first match wins."""
+    lookup = {normalise_header(alias): field for field in FIELDS[kind] for alias in field.headers()}
+    mapped: list[Field | None] = []
+    for header in headers:
+        field = lookup.get(normalise_header(header))
+        mapped.append(field if field is not None and field not in mapped else None)
+    return mapped
+
+
+def recognise_kind(headers: list[str]) -> str | None:
+    """The kind whose required headers are all present; records before summaries."""
+    for kind in ("cases", "inspections", "summary"):
+        present = {field.name for field in map_headers(headers, kind) if field}
+        if all(field.name in present for field in FIELDS[kind] if field.required):
+            return kind
+    return None

@@ -1,0 +1,105 @@
+"""Rank counties on each measure, turn ranks into points, and rank the totals.
+
+>>> import pandas as pd
+>>> table = pd.DataFrame({"county": ["甲", "乙", "丙"], "inspections": [5, 9, 5],
+...                       "cases": [1, 1, 0], "fines": [0.5, 0.2, 0.50]})
+>>> score_counties(table)[["county", "total_points", "overall_rank"]].values.tolist()
+[['乙', 8.0, 1], ['甲', 8.0, 1], ['丙', 4.0, 3]]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scoring.rule import ScoringRule
+
+# Values are compared after rounding to one cent in 万元, so 9.5 and 9.50 tie, and a
+# sum of yuan amounts that picked up float noise (0.1 + 0.2) still ties with its exact twin.
+RANK_DECIMALS = 6
+
+TOTAL_POINTS = "total_points"
+OVERALL_RANK = "overall_rank"
+MISSING = "missing"
+
+
+def rank_column(measure: str) -> str:
+    return f"{measure}_rank"
+
+
+def points_column(measure: str) -> str:
+    return f"{measure}_points"
+
+
+def competition_rank(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
+    """Rank with ties sharing the better place and the next place skipped (1, 2, 3, 3, 5).
+
+    Missing values get no rank.
+
+    >>> competition_rank(pd.Series([8, 17, 8, None, 2])).tolist()
+    [2, 1, 2, <NA>, 4]
+    """
+    key = pd.to_numeric(values, errors="coerce").astype("float64").round(RANK_DECIMALS)
+    ranks = key.rank(method="min", ascending=not higher_is_better, na_option="keep")
+    return ranks.astype("Int64")
+
+
+def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_column: str = "county") -> pd.DataFrame:
+    """A new table: per measure its value, rank and points, then total points and overall place.
+
+    A county missing a figure gets no rank and no points for that measure, no total and
+    no overall place; the ``missing`` column names what is missing. Other input columns are
+    kept after the scored ones. The input is never changed.
+    """
+    rule = rule or ScoringRule()
+    absent = [m.column for m in rule.measures if m.column not in table.columns]
+    if county_column not in table.columns:
+        absent.insert(0, county_column)
+    if absent:
+        raise KeyError(f"缺少列：{'、'.join(absent)}")
+
+    result = pd.DataFrame({county_column: table[county_column].to_numpy()}, index=table.index)
+    points_total = pd.Series(0.0, index=table.index)
+    complete = pd.Series(True, index=table.index)
+    missing_labels: list[list[str]] = [[] for _ in range(len(table))]
+
+    for measure in rule.measures:
+        values = pd.to_numeric(table[measure.column], errors="coerce").astype("float64")
+        ranks = competition_rank(values, measure.higher_is_better)
+        ranked = int(values.notna().sum())
+        points = ranks.map(
+            lambda rank: pd.NA if pd.isna(rank) else rule.points_for_rank(int(rank), ranked) * measure.weight
+        ).astype("Float64")
+        result[measure.column] = values
+        result[rank_column(measure.column)] = ranks
+        result[points_column(measure.column)] = points
+        has_value = values.notna()
+        complete &= has_value
+        points_total += points.fillna(0).astype("float64")
+        for position, present in enumerate(has_value.to_numpy()):
+            if not present:
+                missing_labels[position].append(measure.label)
+
+    result[TOTAL_POINTS] = points_total.where(complete).astype("Float64")
+    result[OVERALL_RANK] = competition_rank(result[TOTAL_POINTS])
+    result[MISSING] = ["、".join(labels) for labels in missing_labels]
+
+    passthrough = [c for c in table.columns if c not in result.columns]
+    for column in passthrough:
+        result[column] = table[column].to_numpy()
+
+    leading = [OVERALL_RANK, county_column, TOTAL_POINTS]
+    ordered = leading + [c for c in result.columns if c not in leading]
+    result = result[ordered]
+    # Within a shared place the attachment lists the stronger on the first measure first (新蔡县 before 平舆县).
+    keys = [OVERALL_RANK] + [points_column(m.column) for m in rule.measures]
+    ascending = [True] + [False] * len(rule.measures)
+    return result.sort_values(keys, ascending=ascending, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def missing_note(scored: pd.DataFrame, county_column: str = "county") -> str:
+    """One sentence about counties left out of the ranking for missing figures, or ''."""
+    rows = scored[scored[MISSING] != ""]
+    if rows.empty:
+        return ""
+    parts = [f"{row[county_column]}缺少{row[MISSING]}" for _, row in rows.iterrows()]
+    return "；".join(parts) + "，相应指标不排名、不得分，也不参加总排名。"
