@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", parents=[database], help="创建数据库", description="创建数据库文件。")
     init.add_argument("--demo", action="store_true", help="同时写入驻马店示例数据（示例数据）")
 
-    load = commands.add_parser("import", parents=[database], help="校验并导入文件", description="校验后整体导入，出错则不写入任何数据。")
+    load = commands.add_parser(
+        "import", parents=[database], help="校验并导入文件", description="校验后整体导入，出错则不写入任何数据。"
+    )
     load.add_argument("file", help="CSV 或 XLSX 文件（UTF-8 或 GBK）")
     load.add_argument("--kind", choices=sorted(FIELDS), help="数据类型；不写则按表头识别")
     load.add_argument("--start", type=_date, help="汇总表的开始日期 YYYY-MM-DD")
@@ -44,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("kind", choices=sorted(FIELDS), help="数据类型")
     template.add_argument("--out", required=True, help="输出文件，.csv 或 .xlsx")
 
-    rank = commands.add_parser("rank", parents=[database], help="按时段计算排名", description="按通报附件规则计算各县区排名。")
+    rank = commands.add_parser(
+        "rank", parents=[database], help="按时段计算排名", description="按通报附件规则计算各县区排名。"
+    )
     rank.add_argument("--start", type=_date, required=True, help="开始日期 YYYY-MM-DD")
     rank.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
     rank.add_argument("--format", choices=sorted(RANK_FORMATS), default="table", help="输出格式（默认 table）")

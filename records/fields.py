@@ -28,7 +28,7 @@ class Field:
 COUNTY_ALIASES = ("县区", "所属县区", "县(市、区)", "区划代码", "县区代码", "county_code")
 
 INSPECTION_FIELDS = (
-    Field("id", "检查编号", "id", True, ("编号", "记录编号", "检查记录编号"), "JC4117022020010001"),
+    Field("id", "检查编号", "id", True, ("编号", "记录编号", "检查记录编号"), "JC-2020-0001"),
     Field("county", "县区", "county", True, COUNTY_ALIASES, "驿城区"),
     Field("inspected_on", "检查日期", "date", True, ("检查时间",), "2020-01-06"),
     Field("unit_name", "被检查单位", "text", True, ("生产经营单位", "单位名称", "企业名称"), "驿城宏达化工有限公司"),
@@ -50,13 +50,13 @@ INSPECTION_FIELDS = (
 )
 
 CASE_FIELDS = (
-    Field("id", "案件编号", "id", True, ("立案编号", "编号"), "LA41170220201001"),
+    Field("id", "案件编号", "id", True, ("立案编号", "编号"), "LA-2020-0001"),
     Field("county", "县区", "county", True, COUNTY_ALIASES, "驿城区"),
     Field("filed_on", "立案日期", "date", True, ("立案时间",), "2020-01-10"),
     Field("unit_name", "当事单位", "text", True, ("被处罚单位", "单位名称", "企业名称"), "驿城宏达化工有限公司"),
     Field("fine_yuan", "罚款金额（元）", "yuan", True, ("罚款(元)", "罚款金额", "罚款"), "10000.00"),
     Field("decided_on", "处罚决定日期", "date", False, ("决定日期",), "2020-02-01"),
-    Field("inspection_id", "关联检查编号", "text", False, ("检查编号",), "JC4117022020010001"),
+    Field("inspection_id", "关联检查编号", "text", False, ("检查编号",), "JC-2020-0001"),
     Field("violation", "违法行为", "text", False, ("案由",), "未按规定对从业人员进行安全生产教育和培训"),
     Field("rectification_recorded", "整改记录", "flag", False, ("有整改记录", "是否有整改记录"), "是", False),
 )
@@ -71,13 +71,19 @@ SUMMARY_FIELDS = (
     Field("inspections", "检查生产经营单位（家次）", "count", True, _summary_aliases("inspections"), "59"),
     Field("cases", "立案数", "count", True, _summary_aliases("cases"), "1"),
     Field("fines", "监督检查罚款（万元）", "wan_yuan", True, _summary_aliases("fines"), "1.00"),
-    Field("inspector_turnouts", "出动行政执法人员（人次）", "count", False, _summary_aliases("inspector_turnouts"), "127"),
+    Field(
+        "inspector_turnouts", "出动行政执法人员（人次）", "count", False, _summary_aliases("inspector_turnouts"), "127"
+    ),
     Field("documents", "使用执法文书（份）", "count", False, _summary_aliases("documents"), "83"),
     Field("start", "开始日期", "date", False, _summary_aliases("start"), "2020-01-01"),
     Field("end", "结束日期", "date", False, _summary_aliases("end"), "2020-06-30"),
 )
 
-FIELDS: dict[str, tuple[Field, ...]] = {"inspections": INSPECTION_FIELDS, "cases": CASE_FIELDS, "summary": SUMMARY_FIELDS}
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "inspections": INSPECTION_FIELDS,
+    "cases": CASE_FIELDS,
+    "summary": SUMMARY_FIELDS,
+}
 KIND_LABELS = {"inspections": "检查记录", "cases": "立案记录", "summary": "县区汇总", "demo": "示例数据"}
 
 

@@ -22,6 +22,7 @@ TRUE_WORDS = frozenset({"是", "有", "1", "true", "t", "y", "yes", "√", "已�
 FALSE_WORDS = frozenset({"否", "无", "0", "false", "f", "n", "no", "×", "未整改", "未录入", ""})
 EARLIEST_DATE = pd.Timestamp("1990-01-01")
 LATEST_DATE = pd.Timestamp("2100-12-31")
+MAX_COUNT = 2_000_000_000  # fits the INTEGER columns with room to spare
 
 RECORD_COLUMNS = {
     "inspections": (
@@ -195,17 +196,18 @@ def validate(
     # Row labels are the row numbers a spreadsheet shows.
     body = body.set_axis(body.index + 1, axis=0)
     values = pd.DataFrame(index=body.index)
+    typed: dict[str, pd.Series] = {}
     for spec in FIELDS[kind]:
         if spec.name in present:
-            text = body.iloc[:, present[spec.name]].astype(str).str.strip()
-            values[spec.name] = _parse(connection, spec, text, problems)
+            typed[spec.name] = body.iloc[:, present[spec.name]].astype(str).str.strip()
+            values[spec.name] = _parse(connection, spec, typed[spec.name], problems)
         else:
             values[spec.name] = spec.default
     period = _summary_period(values, start, end, problems) if kind == "summary" else (start, end)
     if kind == "cases":
         backwards = values.index[(values["decided_on"] < values["filed_on"]).fillna(False).astype(bool)]
         problems.add(backwards, "处罚决定日期", values["decided_on"].astype(str), "处罚决定日期早于立案日期")
-    _check_duplicates(connection, kind, values, problems, period)
+    _check_duplicates(connection, kind, values, typed, problems, period)
     if kind != "summary":
         values = values.rename(columns={"county": "county_code"})
     return Checked(values, problems.table(), *period)
@@ -241,6 +243,7 @@ def _parse(connection: duckdb.DuckDBPyConnection, spec: Field, text: pd.Series, 
     negative = numbers < 0
     problems.add(text.index[negative], spec.label, text, "不能为负数")
     if spec.type == "count":
+        problems.add(text.index[numbers > MAX_COUNT], spec.label, text, "数值过大，请检查")
         fractional = numbers.notna() & (numbers != numbers.round())
         problems.add(text.index[fractional], spec.label, text, "应为整数")
         default = spec.default if not spec.required else pd.NA
@@ -305,6 +308,7 @@ def _check_duplicates(
     connection: duckdb.DuckDBPyConnection,
     kind: str,
     values: pd.DataFrame,
+    typed: dict[str, pd.Series],
     problems: _Problems,
     period: tuple[dt.date | None, dt.date | None],
 ) -> None:
@@ -319,7 +323,7 @@ def _check_duplicates(
             ).fetchall()
             existing = {code for (code,) in rows}
         stored = keys.isin(existing).fillna(False).astype(bool)
-        problems.add(values.index[stored], column, keys.astype(str), f"该县区 {start} 至 {end} 的汇总已在数据库中")
+        problems.add(values.index[stored], column, typed["county"], f"该县区 {start} 至 {end} 的汇总已在数据库中")
     else:
         keys = values["id"]
         column = FIELDS[kind][0].label
@@ -336,9 +340,10 @@ def _check_duplicates(
         problems.add(values.index[stored], column, keys, "编号已存在于数据库中（已导入过）")
     repeated = keys.duplicated(keep="first") & keys.notna() & (keys.astype(str) != "")
     if repeated.any():
-        first_row = pd.Series(values.index, index=values.index).groupby(keys.to_numpy()).transform("first")
-        said = first_row.map(lambda row: label.format(first=row))
-        problems.add(values.index[repeated.to_numpy()], column, keys.astype(str), said)
+        rows = pd.Series(values.index, index=values.index)
+        first_row = rows.groupby(keys.to_numpy(), dropna=False).transform("first")[repeated]
+        said = first_row.map(lambda row: label.format(first=int(row)))
+        problems.add(said.index, column, typed["county" if kind == "summary" else "id"], said)
 
 
 def log_import(
@@ -369,38 +374,27 @@ def insert_records(connection: duckdb.DuckDBPyConnection, kind: str, values: pd.
     frame = values.loc[:, list(columns)].copy()
     if "fine_yuan" in frame:
         frame["fine_yuan"] = frame["fine_yuan"].astype(str)
-    selected = ", ".join(
-        "CAST(fine_yuan AS DECIMAL(18, 2))" if column == "fine_yuan" else column for column in columns
-    )
-    connection.register("incoming_records", frame)
-    try:
-        connection.execute(
-            f"INSERT INTO {kind} ({', '.join(columns)}, import_id) SELECT {selected}, ? FROM incoming_records",
-            [import_id],
-        )
-    finally:
-        connection.unregister("incoming_records")
+    selected = ", ".join("CAST(fine_yuan AS DECIMAL(18, 2))" if c == "fine_yuan" else c for c in columns)
+    _append(connection, kind, frame, f"{selected}, {int(import_id)}")
 
 
 def _insert_summaries(connection: duckdb.DuckDBPyConnection, values: pd.DataFrame, import_id: int) -> None:
-    frame = values.loc[:, ["county", "start", "end", "inspections", "inspector_turnouts", "documents", "cases", "fines"]]
-    connection.register("incoming_summaries", frame)
-    try:
-        connection.execute(
-            """
-            INSERT INTO county_summaries
-            SELECT county, start, "end", inspections, inspector_turnouts, documents, cases,
-                   CAST(CAST(fines AS DECIMAL(24, 6)) * 10000 AS DECIMAL(18, 2)), ?
-            FROM incoming_summaries
-            """,
-            [import_id],
-        )
-    finally:
-        connection.unregister("incoming_summaries")
+    frame = values.loc[
+        :, ["county", "start", "end", "inspections", "inspector_turnouts", "documents", "cases", "fines"]
+    ]
+    selected = (
+        'county, start, "end", inspections, inspector_turnouts, documents, cases, '
+        f"CAST(CAST(fines AS DECIMAL(24, 6)) * 10000 AS DECIMAL(18, 2)), {int(import_id)}"
+    )
+    _append(connection, "county_summaries", frame, selected)
+
+
+def _append(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, selected: str) -> None:
+    """Insert a DataFrame as a relation: nothing is registered, so an aborted transaction leaves nothing behind."""
+    connection.from_df(frame).project(selected).insert_into(table)
 
 
 def template_rows(kind: str) -> pd.DataFrame:
     """An empty import file for a clerk: the expected headers and one example row."""
     fields = FIELDS[kind]
     return pd.DataFrame([[f.example for f in fields]], columns=[f.label for f in fields])
-

@@ -90,6 +90,4 @@ STATEMENTS = (
 def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
     for statement in STATEMENTS:
         connection.execute(statement)
-    connection.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [SCHEMA_VERSION]
-    )
+    connection.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [SCHEMA_VERSION])

@@ -14,6 +14,7 @@ import pandas as pd
 from scoring.ranking import OVERALL_RANK, TOTAL_POINTS, points_column, rank_column
 from scoring.rule import ScoringRule
 
+
 def format_count(value: object) -> str:
     return "" if _missing(value) else f"{float(value):.0f}"  # type: ignore[arg-type]
 

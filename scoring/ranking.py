@@ -4,7 +4,7 @@
 >>> table = pd.DataFrame({"county": ["甲", "乙", "丙"], "inspections": [5, 9, 5],
 ...                       "cases": [1, 1, 0], "fines": [0.5, 0.2, 0.50]})
 >>> score_counties(table)[["county", "total_points", "overall_rank"]].values.tolist()
-[['乙', 8.0, 1], ['甲', 8.0, 1], ['丙', 4.0, 3]]
+[['甲', 8.0, 1], ['乙', 7.0, 2], ['丙', 6.0, 3]]
 """
 
 from __future__ import annotations
@@ -66,9 +66,11 @@ def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_
         values = pd.to_numeric(table[measure.column], errors="coerce").astype("float64")
         ranks = competition_rank(values, measure.higher_is_better)
         ranked = int(values.notna().sum())
-        points = ranks.map(
-            lambda rank: pd.NA if pd.isna(rank) else rule.points_for_rank(int(rank), ranked) * measure.weight
-        ).astype("Float64")
+        points = pd.Series(
+            [pd.NA if pd.isna(rank) else rule.points_for_rank(int(rank), ranked) * measure.weight for rank in ranks],
+            index=table.index,
+            dtype="Float64",
+        )
         result[measure.column] = values
         result[rank_column(measure.column)] = ranks
         result[points_column(measure.column)] = points

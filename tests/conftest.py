@@ -1,0 +1,60 @@
+"""Shared fixtures: the reference files and demo databases built by the same builder the app uses."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from records.db import open_database
+from records.demo import build_demo_database
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "zhumadian-2020-h1-table.csv"
+REFERENCE_TABLE = SHARED_REFERENCE if SHARED_REFERENCE.exists() else ROOT / "data" / "zhumadian-2020-h1-attachment.csv"
+
+
+@pytest.fixture(scope="session")
+def reference() -> pd.DataFrame:
+    """The published attachment, value for value."""
+    return pd.read_csv(REFERENCE_TABLE, encoding="utf-8-sig")
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo_database(path)
+    return path
+
+
+@pytest.fixture
+def demo_path(built_demo: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database file, free to change."""
+    path = tmp_path / "enforcement.duckdb"
+    shutil.copy(built_demo, path)
+    return path
+
+
+@pytest.fixture
+def demo(demo_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = open_database(demo_path)
+    yield connection
+    connection.close()
+
+
+def run_module(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m …`` as a user would, capturing its output."""
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
+def table_snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Row counts and content hashes of every table, to prove a failed import changed nothing."""
+    snapshot: dict[str, object] = {}
+    for table in ("counties", "inspections", "cases", "county_summaries", "import_log", "meta"):
+        snapshot[table] = connection.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t").fetchone()
+    return snapshot

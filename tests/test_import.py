@@ -1,0 +1,261 @@
+"""Import of inspections, cases and summaries: every format, every kind of bad row, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from records.importer import import_file, template_rows
+from tests.conftest import table_snapshot
+
+H1_START, H1_END = dt.date(2020, 1, 1), dt.date(2020, 6, 30)
+
+
+def write(path: Path, frame: pd.DataFrame, encoding: str = "utf-8") -> Path:
+    if path.suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    else:
+        frame.to_csv(path, index=False, encoding=encoding)
+    return path
+
+
+def good_inspections() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["N-1", "N-2", "N-3"],
+            "county": ["驿城区", "411721", "遂平县"],
+            "inspected_on": ["2021-03-01", "2021/3/2", "2021年3月3日"],
+            "unit_name": ["甲化工有限公司", "乙石料厂", "丙木业有限公司"],
+            "inspector_turnouts": ["2", "3", ""],
+            "rectification_recorded": ["是", "否", ""],
+        }
+    )
+
+
+def count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.parametrize(
+    ("suffix", "encoding"), [(".csv", "utf-8"), (".csv", "utf-8-sig"), (".csv", "gbk"), (".xlsx", "")]
+)
+def test_inspections_import_in_every_format(demo, tmp_path: Path, suffix: str, encoding: str) -> None:
+    before = count(demo, "inspections")
+    frame = good_inspections()
+    if encoding == "gbk":  # Excel in China writes GBK with Chinese headers
+        frame.columns = ["检查编号", "县区", "检查日期", "被检查单位", "出动执法人员（人次）", "整改记录"]
+    outcome = import_file(demo, write(tmp_path / f"i{suffix}", frame, encoding or "utf-8"))
+    assert outcome.status == "imported", outcome.problems
+    assert outcome.kind == "inspections"
+    assert count(demo, "inspections") == before + 3
+    stored = demo.execute(
+        "SELECT county_code, inspected_on, inspector_turnouts, rectification_recorded FROM inspections "
+        "WHERE id IN ('N-1', 'N-2', 'N-3') ORDER BY id"
+    ).fetchall()
+    assert stored == [
+        (411702, dt.date(2021, 3, 1), 2, True),
+        (411721, dt.date(2021, 3, 2), 3, False),
+        (411728, dt.date(2021, 3, 3), 1, False),
+    ]
+
+
+def test_cases_import_keeps_fines_exact(demo, tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "案件编号": ["C-1", "C-2", "C-3"],
+            "县区": ["正阳县", "正阳县", "正阳县"],
+            "立案日期": ["2021-01-05", "2021-01-06", "2021-01-07"],
+            "当事单位": ["甲", "乙", "丙"],
+            "罚款金额（元）": ["0.10", "0.20", "1,000.70"],
+            "处罚决定日期": ["2021-01-20", "", ""],
+        }
+    )
+    outcome = import_file(demo, write(tmp_path / "cases.csv", frame, "gb18030"))
+    assert outcome.status == "imported", outcome.problems
+    total = demo.execute("SELECT sum(fine_yuan) FROM cases WHERE id LIKE 'C-%'").fetchone()
+    assert str(total[0]) == "1001.00"
+
+
+def test_summary_import_with_period_columns_and_attachment_headers(demo, tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "单位": ["驿城区", "西平县"],
+            "检查生产经营单位（家次）": ["10", "20"],
+            "立案数": ["1", "0"],
+            "监督检查罚款（万元）": ["8.01", "0"],
+            "开始日期": ["2018-01-01", "2018-01-01"],
+            "结束日期": ["2018-06-30", "2018-06-30"],
+        }
+    )
+    outcome = import_file(demo, write(tmp_path / "summary.xlsx", frame))
+    assert outcome.status == "imported", outcome.problems
+    stored = demo.execute(
+        "SELECT county_code, period_start, period_end, inspections, cases, fine_yuan FROM county_summaries "
+        "WHERE period_start = DATE '2018-01-01' ORDER BY county_code"
+    ).fetchall()
+    assert [(r[0], r[3], r[4], str(r[5])) for r in stored] == [(411702, 10, 1, "80100.00"), (411721, 20, 0, "0.00")]
+
+
+def test_summary_period_from_arguments(demo, tmp_path: Path) -> None:
+    frame = pd.DataFrame({"county": ["驿城区"], "inspections": ["5"], "cases": ["1"], "fines": ["0.5"]})
+    path = write(tmp_path / "s.csv", frame)
+    without = import_file(demo, path)
+    assert without.status == "invalid"
+    assert "未给出汇总时段" in without.problems["问题"].iloc[0]
+    outcome = import_file(demo, path, start=dt.date(2017, 1, 1), end=dt.date(2017, 12, 31))
+    assert outcome.status == "imported"
+
+
+def bad_rows(kind: str) -> pd.DataFrame:
+    if kind == "inspections":
+        return pd.DataFrame(
+            {
+                "id": ["B-1", "B-1", "JC4117022020010001", "B-4", "B-5"],
+                "county": ["驿城区", "火星县", "驿城区", "驿城区", ""],
+                "inspected_on": ["2021-02-30", "2021-01-01", "2021-01-01", "2021-01-01", "2021-01-01"],
+                "unit_name": ["甲", "乙", "丙", "丁", "戊"],
+                "documents": ["1", "2", "-3", "1.5", "abc"],
+            }
+        )
+    if kind == "cases":
+        return pd.DataFrame(
+            {
+                "id": ["B-1", "B-2"],
+                "county": ["驿城区", "999999"],
+                "filed_on": ["2021-03-01", "下周"],
+                "unit_name": ["甲", ""],
+                "fine_yuan": ["-100", "12.345"],
+                "decided_on": ["2021-02-01", ""],
+            }
+        )
+    return pd.DataFrame(
+        {
+            "单位": ["驿城区", "驿城区", "不存在县"],
+            "检查生产经营单位（家次）": ["10", "-1", "5"],
+            "立案数": ["1", "2", "x"],
+            "监督检查罚款（万元）": ["1", "1", "1"],
+        }
+    )
+
+
+EXPECTED_PROBLEMS = {
+    "inspections": [
+        ("2", "检查日期", "2021-02-30", "无法识别的日期"),
+        ("3", "检查编号", "B-1", "编号在文件中重复（第2行已有）"),
+        ("3", "县区", "火星县", "未知县区"),
+        ("4", "检查编号", "JC4117022020010001", "编号已存在于数据库中"),
+        ("4", "使用执法文书（份）", "-3", "不能为负数"),
+        ("5", "使用执法文书（份）", "1.5", "应为整数"),
+        ("6", "县区", "", "不能为空"),
+        ("6", "使用执法文书（份）", "abc", "不是数字"),
+    ],
+    "cases": [
+        ("2", "罚款金额（元）", "-100", "不能为负数"),
+        ("2", "处罚决定日期", "2021-02-01", "处罚决定日期早于立案日期"),
+        ("3", "县区", "999999", "未知县区"),
+        ("3", "立案日期", "下周", "无法识别的日期"),
+        ("3", "当事单位", "", "不能为空"),
+        ("3", "罚款金额（元）", "12.345", "最多保留2位小数"),
+    ],
+    "summary": [
+        ("3", "检查生产经营单位（家次）", "-1", "不能为负数"),
+        ("3", "单位", "驿城区", "同一时段的县区在文件中重复（第2行已有）"),
+        ("4", "单位", "不存在县", "未知县区"),
+        ("4", "立案数", "x", "不是数字"),
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", ["inspections", "cases", "summary"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_bad_file_reports_every_problem_and_changes_nothing(demo, tmp_path: Path, kind: str, suffix: str) -> None:
+    before = table_snapshot(demo)
+    path = write(tmp_path / f"bad{suffix}", bad_rows(kind))
+    outcome = import_file(demo, path, start=dt.date(2021, 1, 1), end=dt.date(2021, 6, 30))
+    assert outcome.status == "invalid"
+    assert "未导入任何数据" in outcome.message
+    found = outcome.problems
+    for row, column, value, problem in EXPECTED_PROBLEMS[kind]:
+        match = found[(found["行"] == row) & (found["列"] == column) & found["问题"].str.contains(problem, regex=False)]
+        assert not match.empty, f"missing problem {row} {column} {problem}:\n{found}"
+        assert match["值"].iloc[0] == value
+    assert len(found) == len(EXPECTED_PROBLEMS[kind])
+    assert table_snapshot(demo) == before
+
+
+def test_missing_columns_are_named(demo, tmp_path: Path) -> None:
+    before = table_snapshot(demo)
+    frame = pd.DataFrame({"id": ["x"], "county": ["驿城区"], "unit_name": ["甲"]})
+    outcome = import_file(demo, write(tmp_path / "m.csv", frame), kind="inspections")
+    assert outcome.status == "invalid"
+    assert outcome.problems["问题"].str.contains("缺少必填列“检查日期”").any()
+    assert table_snapshot(demo) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "是空的"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "不是文本表格"),
+        ("名字,年龄\n张三,3\n".encode(), "无法识别文件类型"),
+        (b"PK\x03\x04broken", "不是有效的 XLSX"),
+    ],
+)
+def test_a_wrong_file_gets_a_clear_message(demo, content: bytes, message: str) -> None:
+    before = table_snapshot(demo)
+    outcome = import_file(demo, content, file_name="上传.csv")
+    assert outcome.status == "invalid"
+    assert message in outcome.message
+    assert table_snapshot(demo) == before
+
+
+def test_the_same_file_twice_adds_nothing_twice(demo, tmp_path: Path) -> None:
+    path = write(tmp_path / "once.csv", good_inspections())
+    assert import_file(demo, path).status == "imported"
+    after_first = table_snapshot(demo)
+    again = import_file(demo, path)
+    assert again.status == "duplicate"
+    assert "未重复导入" in again.message
+    assert table_snapshot(demo) == after_first
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_bytes(path.read_bytes() + b"\n")
+    assert import_file(demo, renamed).problems["问题"].str.contains("编号已存在于数据库中").all()
+
+
+def test_check_only_writes_nothing(demo, tmp_path: Path) -> None:
+    before = table_snapshot(demo)
+    outcome = import_file(demo, write(tmp_path / "ok.csv", good_inspections()), write=False)
+    assert outcome.status == "valid" and outcome.rows == 3
+    assert table_snapshot(demo) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(demo, tmp_path: Path) -> None:
+    # A stricter table than validation knows of makes the second statement of the import fail.
+    ddl = demo.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'inspections'").fetchone()[0]
+    demo.execute("ALTER TABLE inspections RENAME TO inspections_lenient")
+    demo.execute(
+        ddl.replace("import_id INTEGER NOT NULL", "import_id INTEGER NOT NULL, CHECK (length(unit_name) < 40)")
+    )
+    demo.execute("INSERT INTO inspections SELECT * FROM inspections_lenient")
+    demo.execute("DROP TABLE inspections_lenient")
+    before = table_snapshot(demo)
+    frame = good_inspections()
+    frame.loc[2, "unit_name"] = "名称过长" * 20
+    with pytest.raises(duckdb.ConstraintException):
+        import_file(demo, write(tmp_path / "long.csv", frame))
+    assert table_snapshot(demo) == before
+
+
+@pytest.mark.parametrize("kind", ["inspections", "cases", "summary"])
+def test_a_filled_template_imports(demo, tmp_path: Path, kind: str) -> None:
+    template = template_rows(kind)
+    path = write(tmp_path / f"{kind}.xlsx", template)
+    outcome = import_file(demo, path, start=dt.date(2016, 1, 1), end=dt.date(2016, 6, 30))
+    assert outcome.kind == kind
+    assert outcome.status == "imported", outcome.problems
