@@ -1,0 +1,140 @@
+"""All caching of the dashboard: one database connection per file, query results keyed by the data's version.
+
+Every import adds an import-log row, so the largest log id is the data's version: a cached result is never
+served after the data it came from has changed, and nothing needs clearing by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from records import queries
+from records.db import database_path, open_database
+from records.demo import build_demo_database
+from records.importer import ImportOutcome, import_file
+
+
+@st.cache_resource(show_spinner="正在打开数据库（首次启动时生成示例数据）…")
+def _database(path: str) -> duckdb.DuckDBPyConnection:
+    file = Path(path)
+    if not file.exists():
+        build_demo_database(file)
+    return open_database(file)
+
+
+def database_file() -> str:
+    return str(database_path())
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor of the one process-wide connection; each thread (each session's run) uses its own."""
+    return _database(database_file()).cursor()
+
+
+def data_version() -> int:
+    row = cursor().execute("SELECT coalesce(max(id), 0) FROM import_log").fetchone()
+    return int(row[0]) if row else 0
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _measures(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.county_measures(cursor(), start, end)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _monthly(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.monthly_series(cursor(), start, end)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _gaps(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.rectification_gaps(cursor(), start, end)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _published(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.published_summary(cursor(), start, end)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _city_totals(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.city_totals(cursor(), start, end)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _counties(path: str, version: int) -> pd.DataFrame:
+    return queries.counties(cursor())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _span(path: str, version: int) -> tuple[dt.date, dt.date] | None:
+    return queries.record_span(cursor())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _label(path: str, version: int) -> str | None:
+    return queries.dataset_label(cursor())
+
+
+def _key() -> tuple[str, int]:
+    return database_file(), data_version()
+
+
+def county_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _measures(*_key(), start, end)
+
+
+def last_year_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _measures(*_key(), *queries.same_period_last_year(start, end))
+
+
+def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _monthly(*_key(), start, end)
+
+
+def rectification_gaps(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _gaps(*_key(), start, end)
+
+
+def published_summary(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _published(*_key(), start, end)
+
+
+def city_totals(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _city_totals(*_key(), start, end)
+
+
+def counties() -> pd.DataFrame:
+    return _counties(*_key())
+
+
+def record_span() -> tuple[dt.date, dt.date] | None:
+    return _span(*_key())
+
+
+def dataset_label() -> str | None:
+    return _label(*_key())
+
+
+def inspection_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
+    return queries.inspection_records(cursor(), county_code, start, end, limit)
+
+
+def case_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
+    return queries.case_records(cursor(), county_code, start, end, limit)
+
+
+def import_log() -> pd.DataFrame:
+    return queries.import_log(cursor())
+
+
+def import_upload(
+    content: bytes, file_name: str, kind: str | None, start: dt.date | None, end: dt.date | None, write: bool
+) -> ImportOutcome:
+    """Check (``write=False``) or import an uploaded file in one transaction on this session's cursor."""
+    return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=write)

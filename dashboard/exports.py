@@ -1,0 +1,122 @@
+"""Downloads that keep their format: CSV that Excel opens in Chinese, and XLSX laid out like the attachment.
+
+Text that begins with = + - @ (unit names come from uploaded files) is never written as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from dashboard.text import text
+from scoring import ScoringRule
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FLAG_FILL = PatternFill("solid", fgColor="FDE2E1")
+HEADER_FILL = PatternFill("solid", fgColor="EAF0F7")
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def neutralise(value: object) -> object:
+    """A text value that a spreadsheet would run as a formula gets a leading apostrophe (for CSV)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM, so Excel opens the Chinese correctly."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def _set(cell: Cell, value: object, number_format: str | None = None) -> None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        cell.value = None
+        return
+    cell.value = value.item() if hasattr(value, "item") else value  # type: ignore[union-attr]
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    if number_format:
+        cell.number_format = number_format
+
+
+def attachment_workbook(
+    shown: pd.DataFrame, rule: ScoringRule, title: str, footnote_counties: int, lang: str = "zh"
+) -> bytes:
+    """The ranking as the bulletin's attachment: title, two header rows with merged groups, flagged rows shaded."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = text("rankings", lang)
+    write_attachment_sheet(sheet, shown, rule, title, footnote_counties, lang)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_attachment_sheet(
+    sheet, shown: pd.DataFrame, rule: ScoringRule, title: str, footnote_counties: int, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    measures = rule.measures
+    width = 3 + 3 * len(measures) + 1
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    _set(sheet.cell(1, 1), title)
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = CENTRE
+    sheet.row_dimensions[1].height = 30
+
+    fixed = [text("overall_rank", lang), text("county", lang), text("total_points", lang)]
+    for column, label in enumerate(fixed, start=1):
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+        _set(sheet.cell(2, column), label)
+    numerals = "一二三四五六七八九十"
+    for index, measure in enumerate(measures):
+        first = 4 + 3 * index
+        sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=first + 2)
+        group = f"{numerals[index]}、{measure.label}" if lang == "zh" else text(f"{measure.column}_short", lang)
+        _set(sheet.cell(2, first), group)
+        _set(sheet.cell(3, first), f"{measure.label}（{measure.unit}）" if lang == "zh" else text(measure.column, lang))
+        _set(sheet.cell(3, first + 1), text("rank", lang))
+        _set(sheet.cell(3, first + 2), text("points", lang))
+    sheet.merge_cells(start_row=2, start_column=width, end_row=3, end_column=width)
+    _set(sheet.cell(2, width), text("flag_column", lang))
+    for row in (2, 3):
+        for column in range(1, width + 1):
+            cell = sheet.cell(row, column)
+            cell.font, cell.alignment, cell.border, cell.fill = Font(bold=True), CENTRE, BORDER, HEADER_FILL
+
+    for offset, (_, county) in enumerate(shown.iterrows()):
+        row = 4 + offset
+        _set(sheet.cell(row, 1), county["overall_rank"], "0")
+        _set(sheet.cell(row, 2), county["county"])
+        _set(sheet.cell(row, 3), county["total_points"], "0")
+        for index, measure in enumerate(measures):
+            first = 4 + 3 * index
+            _set(sheet.cell(row, first), county[measure.column], "0.00" if measure.unit == "万元" else "0")
+            _set(sheet.cell(row, first + 1), county[f"{measure.column}_rank"], "0")
+            _set(sheet.cell(row, first + 2), county[f"{measure.column}_points"], "0")
+        _set(sheet.cell(row, width), county.get("flags", ""))
+        for column in range(1, width + 1):
+            cell = sheet.cell(row, column)
+            cell.border, cell.alignment = BORDER, CENTRE
+            if county.get("flags", ""):
+                cell.fill = FLAG_FILL
+
+    note_row = 4 + len(shown) + 1
+    sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=width)
+    _set(sheet.cell(note_row, 1), rule.describe(footnote_counties))
+    sheet.cell(note_row, 1).alignment = Alignment(wrap_text=True)
+    widths = [6, 10, 10] + [14, 6, 6] * len(measures) + [28]
+    for column, size in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = size
+    sheet.freeze_panes = "C4"

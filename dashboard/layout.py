@@ -1,0 +1,186 @@
+"""The shared sidebar (language, period, counties) and page header; filters live in the page address.
+
+Each filter widget is bound to a query parameter named by its key, so a copied link reopens the same view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache
+from dashboard.analysis import CountyView, county_view, ranking_columns
+from dashboard.periods import DEFAULT_PRESET, PRESETS, period_dates, period_label, preset_label
+from dashboard.text import LANGUAGES, text
+from scoring import ScoringRule
+from scoring.flags import FlagSettings
+
+FILTERS_KEY = "_filters"
+
+
+@dataclass(frozen=True)
+class Filters:
+    lang: str
+    start: dt.date
+    end: dt.date
+    selected_codes: tuple[int, ...]
+    selected_names: tuple[str, ...]
+    rank_within_selection: bool
+
+    @property
+    def period(self) -> str:
+        return period_label(self.start, self.end, self.lang)
+
+
+def language_picker() -> str:
+    return st.sidebar.radio(
+        text("language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key="lang",
+        bind="query-params",
+    )
+
+
+def sidebar_filters(lang: str) -> Filters:
+    """Draw the filters and remember them for the page that runs next."""
+    span = cache.record_span()
+    last_year = span[1].year if span else dt.date.today().year
+    first_year = span[0].year if span else last_year
+    years = list(range(last_year, first_year - 1, -1))
+    year = st.sidebar.selectbox(text("year", lang), years, index=0, key="year", bind="query-params")
+    preset = st.sidebar.selectbox(
+        text("period", lang),
+        PRESETS,
+        index=PRESETS.index(DEFAULT_PRESET),
+        format_func=lambda p: preset_label(p, lang),
+        key="period",
+        bind="query-params",
+    )
+    start, end = period_dates(year, "h1" if preset == "custom" else preset)
+    if preset == "custom":
+        chosen = st.sidebar.date_input(text("dates", lang), value=(start, end), key="dates", bind="query-params")
+        if isinstance(chosen, tuple | list) and len(chosen) == 2:
+            start, end = chosen[0], chosen[1]
+        else:
+            st.sidebar.caption(text("dates_incomplete", lang))
+
+    counties = cache.counties()
+    names = st.sidebar.multiselect(
+        text("counties", lang),
+        counties["county"].tolist(),
+        default=[],
+        placeholder=text("all_counties", lang),
+        key="counties",
+        bind="query-params",
+    )
+    within = st.sidebar.checkbox(
+        text("rank_within", lang), value=False, key="rank_within", disabled=not names, bind="query-params"
+    )
+    codes = counties.set_index("county")["county_code"]
+    filters = Filters(lang, start, end, tuple(int(codes[n]) for n in names), tuple(names), bool(within and names))
+    st.sidebar.caption(text("link_hint", lang))
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def current_filters() -> Filters:
+    """The filters the entrypoint drew for this run.
+
+    Streamlit decides on its first request whether ``pages/`` is an old-style pages folder, and if that
+    request asks for a page directly it runs the page without ``app.py``. Then we switch that guess off
+    and rerun, so ``app.py`` and its ``st.navigation`` take over with the same address.
+    """
+    if FILTERS_KEY not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state[FILTERS_KEY]
+
+
+def page_header(title_key: str, filters: Filters) -> None:
+    """The page title with its period, and the demo label wherever demo data is shown."""
+    st.title(text(title_key, filters.lang, period=filters.period))
+    if cache.dataset_label():
+        st.caption(f":orange-badge[{text('demo_badge', filters.lang)}] {text('demo_note', filters.lang)}")
+
+
+def ranking_scope_note(filters: Filters, pool_size: int) -> None:
+    key = "ranked_among_selected" if filters.rank_within_selection else "ranked_among_all"
+    st.caption(text(key, filters.lang, n=pool_size))
+
+
+FLAG_DEFAULTS = FlagSettings()
+
+
+@dataclass(frozen=True)
+class PageData:
+    measures: pd.DataFrame
+    previous: pd.DataFrame
+    gaps: pd.DataFrame
+    view: CountyView
+
+
+def flag_settings() -> FlagSettings:
+    """The thresholds set on the flags page (kept for the session), else the defaults."""
+    state = st.session_state
+    return FlagSettings(
+        bottom_places=int(state.get("flag_bottom_places", FLAG_DEFAULTS.bottom_places)),
+        rate_share=float(state.get("flag_rate_share", FLAG_DEFAULTS.rate_share * 100)) / 100,
+        fall_margin=float(state.get("flag_fall_margin", FLAG_DEFAULTS.fall_margin * 100)) / 100,
+        fall_minimum_base=float(state.get("flag_fall_minimum_base", FLAG_DEFAULTS.fall_minimum_base)),
+        flag_zero=bool(state.get("flag_zero", FLAG_DEFAULTS.flag_zero)),
+        flag_entry_gaps=bool(state.get("flag_entry_gaps", FLAG_DEFAULTS.flag_entry_gaps)),
+    )
+
+
+def page_data(filters: Filters) -> PageData:
+    """The period's figures, last year's, the entry gaps and the ranking view, all from the cache."""
+    measures = cache.county_measures(filters.start, filters.end)
+    previous = cache.last_year_measures(filters.start, filters.end)
+    gaps = cache.rectification_gaps(filters.start, filters.end)
+    view = county_view(
+        measures,
+        previous,
+        gaps,
+        filters.selected_codes,
+        filters.rank_within_selection,
+        ScoringRule(),
+        flag_settings(),
+        filters.lang,
+    )
+    return PageData(measures, previous, gaps, view)
+
+
+def stop_if_empty(data: PageData, filters: Filters) -> None:
+    """A sentence instead of a page when the period has no data at all."""
+    if cache.counties().empty:
+        st.info(text("no_counties", filters.lang))
+        st.stop()
+    if not data.view.has_data:
+        st.info(text("no_data", filters.lang, period=filters.period))
+        st.stop()
+
+
+def source_notes(data: PageData, filters: Filters) -> None:
+    """Say which counties' figures are not from records, so every figure can be traced."""
+    shown = data.measures[data.measures["county_code"].isin(data.view.shown["county_code"])]
+    for source, key in (("summary", "summary_source"), ("none", "none_source")):
+        names = shown.loc[shown["source"] == source, "county"].tolist()
+        if names:
+            st.caption(text(key, filters.lang, period=filters.period, names="、".join(names)))
+
+
+def ranking_column_widths(lang: str) -> dict[str, st.column_config.Column]:
+    """Narrow columns for places, ranks and points, so the whole attachment fits a laptop screen."""
+    names = ranking_columns(lang)
+    narrow = [key for key in names if key == "overall_rank" or key.endswith(("_rank", "_points"))]
+    config = {names[key]: st.column_config.Column(width=72) for key in narrow}
+    config[names["county"]] = st.column_config.Column(width=72)
+    config[names["total_points"]] = st.column_config.Column(width=110)
+    return config

@@ -1,0 +1,197 @@
+"""Every interface string, in Simplified Chinese (the bulletin's own words) and English.
+
+>>> text("rankings", "zh"), text("rankings", "en")
+('综合排名', 'Rankings')
+"""
+
+from __future__ import annotations
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # navigation and shared
+    "app_title": ("安全生产执法成效", "Safety enforcement results"),
+    "overview": ("总览", "Overview"),
+    "rankings": ("综合排名", "Rankings"),
+    "charts": ("图表分析", "Charts"),
+    "flags": ("预警", "Flags"),
+    "data": ("数据管理", "Data"),
+    "demo_badge": ("示例数据", "Demo data"),
+    "demo_note": (
+        "当前为内置示例数据（示例数据），由驻马店市2020年1–6月通报附件推算生成，仅供演示。",
+        "This is the built-in demo data (示例数据), derived from Zhumadian's Jan–Jun 2020 bulletin, for demonstration.",
+    ),
+    "database_error": ("数据库无法使用：{error}", "The database cannot be used: {error}"),
+    # sidebar
+    "language": ("语言 / Language", "语言 / Language"),
+    "year": ("年份", "Year"),
+    "period": ("时段", "Period"),
+    "dates": ("起止日期", "From – to"),
+    "dates_incomplete": ("请选择开始和结束两个日期。", "Choose both a start and an end date."),
+    "counties": ("县区（不选即全部）", "Counties (none chosen = all)"),
+    "all_counties": ("全部县区", "All counties"),
+    "rank_within": ("仅在所选县区之间排名", "Rank only among the chosen counties"),
+    "ranked_among_all": (
+        "排名在全部{n}个县区之间计算；所选县区只影响显示。",
+        "Ranks are among all {n} counties; the chosen counties only narrow what is shown.",
+    ),
+    "ranked_among_selected": (
+        "排名仅在所选的{n}个县区之间计算。",
+        "Ranks are computed only among the {n} chosen counties.",
+    ),
+    "link_hint": ("复制地址栏链接即可重现当前时段和县区。", "Copy the address bar to share this period and counties."),
+    # empty states
+    "no_data": (
+        "{period}没有任何执法记录或汇总数据。请选择其他时段，或在“数据管理”页导入数据。",
+        "There are no records or summaries for {period}. Choose another period, or import data on the Data page.",
+    ),
+    "no_counties": ("数据库中还没有县区。", "The database has no counties yet."),
+    "none_source": (
+        "以下县区在{period}没有任何记录，按0计：{names}。",
+        "These counties have no records for {period} and count as 0: {names}.",
+    ),
+    "summary_source": (
+        "以下县区的数字来自报送的汇总表（该时段无明细记录）：{names}。",
+        "Figures for these counties come from a reported summary (no records for the period): {names}.",
+    ),
+    # measures
+    "inspections": ("检查生产经营单位（家次）", "Inspections (visits)"),
+    "inspector_turnouts": ("出动行政执法人员（人次）", "Inspector turnouts"),
+    "documents": ("使用执法文书（份）", "Enforcement documents"),
+    "cases": ("立案数（起）", "Cases filed"),
+    "fines": ("监督检查罚款（万元）", "Fines (10k yuan)"),
+    "inspections_short": ("检查", "Inspections"),
+    "cases_short": ("立案", "Cases"),
+    "fines_short": ("罚款", "Fines"),
+    "rank": ("排名", "rank"),
+    "points": ("得分", "points"),
+    "overall_rank": ("名次", "Place"),
+    "county": ("单位", "County"),
+    "total_points": ("三项执法总得分", "Total points"),
+    "flag_column": ("预警", "Flags"),
+    "source_column": ("数据来源", "Source"),
+    "source_records": ("执法记录", "records"),
+    "source_summary": ("报送汇总", "reported summary"),
+    "source_none": ("无记录", "no records"),
+    "year_on_year": ("同比", "vs last year"),
+    "no_last_year": ("无去年同期数据", "no figures for last year"),
+    # overview
+    "overview_title": ("{period}全市安全生产执法情况", "Safety enforcement in {period}"),
+    "best_three": ("执法力度大、成效突出", "Strongest enforcement"),
+    "weakest_three": ("力度较小、成效较差", "Weakest enforcement"),
+    "place_line": ("第{place}名　{county}　{points}分", "{place}. {county}, {points} points"),
+    "monthly_trend": ("逐月趋势", "Month by month"),
+    "trend_measure": ("指标", "Measure"),
+    "summary_sentence": (
+        "{period}，各县区局共检查生产经营单位{inspections}家次（{c_inspections}），出动行政执法人员{turnouts}人次"
+        "（{c_turnouts}），使用执法文书{documents}份（{c_documents}），立案{cases}起（{c_cases}），"
+        "处罚款{fines}万元（{c_fines}）。",
+        "In {period} the county bureaus inspected {inspections} units ({c_inspections}), turned out {turnouts} "
+        "inspectors ({c_turnouts}), used {documents} documents ({c_documents}), filed {cases} cases ({c_cases}) "
+        "and fined {fines} (10k yuan) ({c_fines}).",
+    ),
+    # rankings
+    "rankings_title": ("{period}各县区安全生产监管综合执法成效统计表", "Enforcement results by county, {period}"),
+    "published_agrees": (
+        "与公布的附件表（{file}）逐项核对：名次、数值全部一致。",
+        "Checked against the published table ({file}): every figure agrees.",
+    ),
+    "published_differs": (
+        "与公布的附件表（{file}）核对：{n}处不一致，见下表。",
+        "Checked against the published table ({file}): {n} differences, listed below.",
+    ),
+    "published_none": ("该时段没有公布的附件表可供核对。", "No published table for this period to check against."),
+    "difference_measure": ("指标", "Measure"),
+    "difference_records": ("按记录计算", "From records"),
+    "difference_published": ("公布数", "Published"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel（附件格式）", "Download Excel (attachment layout)"),
+    "trace_title": ("查看数字背后的记录", "See the records behind a figure"),
+    "trace_county": ("县区", "County"),
+    "trace_inspections": ("检查记录（{n}条）", "Inspections ({n})"),
+    "trace_cases": ("立案记录（{n}条）", "Cases ({n})"),
+    "trace_limited": ("仅显示最近{n}条。", "Showing the latest {n} only."),
+    "trace_summary": (
+        "该县区本期数字来自报送汇总表，没有明细记录。",
+        "This county's figures come from a summary, without records.",
+    ),
+    "flagged_mark": ("⚠ {flags}", "⚠ {flags}"),
+    # charts
+    "scatter_title": ("检查家次与罚款（气泡大小为立案数）", "Inspections against fines (bubble size = cases)"),
+    "scatter_quadrant": ("检查多、罚款少", "many inspections, few fines"),
+    "median": ("全市中位数", "city median"),
+    "flagged": ("有预警", "flagged"),
+    "not_flagged": ("无预警", "not flagged"),
+    "bars_title": ("各县区{measure}", "{measure} by county"),
+    "bars_measure": ("柱状图指标", "Bar chart measure"),
+    "trend_title": ("各县区逐月{measure}", "{measure} by month and county"),
+    "city_trend_title": ("全市逐月{measure}", "{measure} by month, whole city"),
+    "trend_chart_measure": ("趋势指标", "Trend measure"),
+    "yoy_title": ("{measure}：本期与去年同期", "{measure}: this period and the same period last year"),
+    "yoy_measure": ("同比指标", "Year-on-year measure"),
+    "this_period": ("本期", "This period"),
+    "last_period": ("去年同期", "Same period last year"),
+    "month": ("月份", "Month"),
+    "no_monthly": ("该时段没有逐月记录可画趋势。", "No monthly records to chart for this period."),
+    "labels_limited": (
+        "县区较多，图中只标注有预警和数值最高、最低的县区；悬停可查看其余县区。",
+        "With many counties only the flagged and the extremes are labelled; hover for the rest.",
+    ),
+    # flags
+    "flags_title": ("{period}预警县区", "Flagged counties, {period}"),
+    "flags_settings": ("预警阈值", "Thresholds"),
+    "bottom_places": ("综合排名后几名", "Last places flagged"),
+    "rate_share": ("每百家次立案低于全市平均的比例", "Cases per 100 inspections below this share of the city's"),
+    "fall_margin": ("同比降幅超过全市的百分点", "Fall beyond the city's, in percentage points"),
+    "fall_minimum_base": ("去年同期基数至少", "Smallest base last year to judge a fall"),
+    "flag_zero": ("标出零立案、零罚款", "Flag no cases or no fines"),
+    "flag_entry_gaps": ("标出无整改记录的处罚案件", "Flag penalties without rectification records"),
+    "no_flags": ("按当前阈值，没有县区需要预警。", "With these thresholds no county is flagged."),
+    "flag_count": ("共{n}个县区有预警。", "{n} counties are flagged."),
+    "flag_figures": ("相关数字", "Figures behind the flags"),
+    "rate_column": ("每百家次立案（起）", "Cases per 100 inspections"),
+    "last_year_inspections": ("去年同期检查（家次）", "Inspections last year"),
+    "last_year_cases": ("去年同期立案（起）", "Cases last year"),
+    "last_year_fines": ("去年同期罚款（万元）", "Fines last year (10k yuan)"),
+    "gaps_column": ("无整改记录案件（起）", "Cases without rectification record"),
+    # data
+    "data_title": ("数据导入与导入记录", "Import data and the import log"),
+    "upload": ("上传 CSV 或 XLSX 文件（UTF-8 或 GBK 均可）", "Upload a CSV or XLSX file (UTF-8 or GBK)"),
+    "kind": ("数据类型", "Kind of data"),
+    "kind_auto": ("按表头自动识别", "Recognise from headers"),
+    "kind_inspections": ("检查记录", "Inspections"),
+    "kind_cases": ("立案记录", "Cases"),
+    "kind_summary": ("县区汇总", "County summary"),
+    "kind_demo": ("示例数据", "Demo data"),
+    "summary_period": (
+        "汇总表时段（表中无开始、结束日期列时使用）",
+        "Summary period (when the file has no start/end columns)",
+    ),
+    "check_file": ("检查文件", "Check the file"),
+    "confirm_import": ("确认导入", "Import"),
+    "problems_found": ("{message}。请修改文件后重新上传：", "{message}. Fix the file and upload it again:"),
+    "file_valid": ("{message}。确认后写入数据库。", "{message}. Confirm to write it to the database."),
+    "imported": ("{message}", "{message}"),
+    "duplicate": ("{message}", "{message}"),
+    "templates": ("下载导入模板", "Download an import template"),
+    "template_button": ("{kind}模板", "{kind} template"),
+    "import_log": ("导入记录", "Import log"),
+    "log_id": ("批次", "Batch"),
+    "log_file": ("文件名", "File"),
+    "log_kind": ("类型", "Kind"),
+    "log_rows": ("行数", "Rows"),
+    "log_period": ("汇总时段", "Summary period"),
+    "log_time": ("导入时间", "Imported at"),
+    "log_added": ("现存记录", "Rows held"),
+    "formats_help": (
+        "各类文件的表头与格式见 README 的“Import formats”一节；下载模板可直接填写。",
+        "Headers and formats are listed in the README's Import formats section; a template can be filled in directly.",
+    ),
+}
+
+
+def text(key: str, lang: str = "zh", **values: object) -> str:
+    """The string for ``key`` in ``lang``, with ``values`` filled in."""
+    chinese, english = STRINGS[key]
+    template = english if lang == "en" else chinese
+    return template.format(**values) if values else template

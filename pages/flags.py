@@ -1,0 +1,99 @@
+"""预警: every flagged county with its reasons in sentences and the figures behind them; thresholds are settings."""
+
+import streamlit as st
+
+from dashboard.analysis import flag_figures
+from dashboard.layout import FLAG_DEFAULTS, current_filters, page_data, page_header, ranking_scope_note, stop_if_empty
+from dashboard.text import text
+from scoring.flags import FLAG_TITLES
+
+filters = current_filters()
+lang = filters.lang
+page_header("flags_title", filters)
+
+with st.expander(text("flags_settings", lang), expanded=True):
+    first, second, third, fourth = st.columns(4)
+    first.number_input(
+        text("bottom_places", lang),
+        0,
+        20,
+        FLAG_DEFAULTS.bottom_places,
+        key="flag_bottom_places",
+        persist_state="session",
+    )
+    second.number_input(
+        text("rate_share", lang) + " (%)",
+        0,
+        100,
+        int(FLAG_DEFAULTS.rate_share * 100),
+        step=5,
+        key="flag_rate_share",
+        persist_state="session",
+    )
+    third.number_input(
+        text("fall_margin", lang),
+        0,
+        100,
+        int(FLAG_DEFAULTS.fall_margin * 100),
+        step=5,
+        key="flag_fall_margin",
+        persist_state="session",
+    )
+    fourth.number_input(
+        text("fall_minimum_base", lang),
+        0,
+        10_000,
+        int(FLAG_DEFAULTS.fall_minimum_base),
+        key="flag_fall_minimum_base",
+        persist_state="session",
+    )
+    st.checkbox(text("flag_zero", lang), FLAG_DEFAULTS.flag_zero, key="flag_zero", persist_state="session")
+    st.checkbox(
+        text("flag_entry_gaps", lang), FLAG_DEFAULTS.flag_entry_gaps, key="flag_entry_gaps", persist_state="session"
+    )
+
+data = page_data(filters)
+stop_if_empty(data, filters)
+view = data.view
+ranking_scope_note(filters, view.pool_size)
+
+if view.flags.empty:
+    st.success(text("no_flags", lang))
+    st.stop()
+
+st.markdown(text("flag_count", lang, n=view.flags["county_code"].nunique()))
+places = view.scored.set_index("county_code")["overall_rank"]
+for code, county_flags in view.flags.groupby("county_code", sort=False):
+    place = places.get(code)
+    heading = county_flags["county"].iloc[0]
+    if place is not None and place == place:
+        heading += f"（{text('overall_rank', lang)} {int(place)}）"
+    with st.container(border=True):
+        st.markdown(f"#### ⚠ {heading}")
+        for _, flag in county_flags.iterrows():
+            st.markdown(f"- **{FLAG_TITLES[lang][flag['flag']]}**：{flag['reason']}")
+
+st.subheader(text("flag_figures", lang))
+figures = flag_figures(view, data.previous, data.gaps).drop(columns=["county_code"])
+labels = {
+    "county": text("county", lang),
+    "overall_rank": text("overall_rank", lang),
+    "total_points": text("total_points", lang),
+    "inspections": text("inspections", lang),
+    "cases": text("cases", lang),
+    "fines": text("fines", lang),
+    "rate": text("rate_column", lang),
+    "last_inspections": text("last_year_inspections", lang),
+    "last_cases": text("last_year_cases", lang),
+    "last_fines": text("last_year_fines", lang),
+    "gaps": text("gaps_column", lang),
+}
+st.dataframe(
+    figures.rename(columns=labels),
+    key="flag_figures",
+    hide_index=True,
+    column_config={
+        labels["fines"]: st.column_config.NumberColumn(format="%.2f"),
+        labels["last_fines"]: st.column_config.NumberColumn(format="%.2f"),
+    },
+)

@@ -1,0 +1,102 @@
+"""综合排名: the attachment as a sortable table, its footnote, the check against the published table, downloads."""
+
+import streamlit as st
+
+from dashboard import cache
+from dashboard.analysis import published_differences, ranking_table
+from dashboard.exports import attachment_workbook, csv_bytes
+from dashboard.layout import (
+    current_filters,
+    page_data,
+    page_header,
+    ranking_column_widths,
+    ranking_scope_note,
+    source_notes,
+    stop_if_empty,
+)
+from dashboard.text import text
+from scoring import ScoringRule
+
+TRACE_LIMIT = 1000
+
+filters = current_filters()
+lang = filters.lang
+page_header("rankings_title", filters)
+data = page_data(filters)
+stop_if_empty(data, filters)
+rule = ScoringRule()
+
+ranking_scope_note(filters, data.view.pool_size)
+table = ranking_table(data.view.shown, lang)
+flag_header = text("flag_column", lang)
+st.dataframe(
+    table.style.apply(lambda row: ["background-color: #fde2e1" if row[flag_header] else ""] * len(row), axis=1).format(
+        {text("fines", lang): "{:.2f}"}, na_rep="—"
+    ),
+    key="ranking_table",
+    hide_index=True,
+    width="stretch",
+    column_config=ranking_column_widths(lang),
+    height=min(38 + 35 * len(table), 700),
+)
+st.caption(rule.describe(data.view.pool_size))
+source_notes(data, filters)
+
+published = cache.published_summary(filters.start, filters.end)
+if published.empty:
+    st.caption(text("published_none", lang))
+else:
+    differences = published_differences(data.measures, published, lang)
+    file_name = published["file_name"].iloc[0]
+    if differences.empty:
+        st.success(text("published_agrees", lang, file=file_name))
+    else:
+        st.warning(text("published_differs", lang, file=file_name, n=len(differences)))
+        st.dataframe(
+            differences.rename(
+                columns={
+                    "county": text("county", lang),
+                    "measure": text("difference_measure", lang),
+                    "records": text("difference_records", lang),
+                    "published": text("difference_published", lang),
+                }
+            ),
+            key="published_differences",
+            hide_index=True,
+        )
+
+title = text("rankings_title", lang, period=filters.period)
+left, right = st.columns(2)
+left.download_button(
+    text("download_csv", lang),
+    csv_bytes(table),
+    file_name=f"{title}.csv",
+    mime="text/csv",
+    key="download_csv",
+    on_click="ignore",
+)
+right.download_button(
+    text("download_xlsx", lang),
+    attachment_workbook(data.view.shown, rule, title, data.view.pool_size, lang),
+    file_name=f"{title}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="download_xlsx",
+    on_click="ignore",
+)
+
+with st.expander(text("trace_title", lang)):
+    shown = data.view.shown
+    names = shown["county"].tolist()
+    county = st.selectbox(text("trace_county", lang), names, key="trace_county")
+    row = shown[shown["county"] == county].iloc[0]
+    code = int(row["county_code"])
+    if data.measures.loc[data.measures["county_code"] == code, "source"].iloc[0] == "summary":
+        st.info(text("trace_summary", lang))
+    visits = cache.inspection_records(code, filters.start, filters.end, TRACE_LIMIT)
+    cases = cache.case_records(code, filters.start, filters.end, TRACE_LIMIT)
+    st.markdown(f"**{text('trace_inspections', lang, n=int(row['inspections']))}**")
+    st.dataframe(visits, key="trace_inspections", hide_index=True, height=250)
+    st.markdown(f"**{text('trace_cases', lang, n=int(row['cases']))}**")
+    st.dataframe(cases, key="trace_cases", hide_index=True, height=250)
+    if TRACE_LIMIT in (len(visits), len(cases)):
+        st.caption(text("trace_limited", lang, n=TRACE_LIMIT))
