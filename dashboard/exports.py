@@ -31,13 +31,13 @@ def neutralise(value: object) -> object:
     return value
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel opens the Chinese correctly."""
+def csv_bytes(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
+    """UTF-8 with BOM, so Excel opens the Chinese correctly; ``float_format`` as "%.2f" writes 万元 as the bulletin."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return safe.to_csv(index=False, float_format=float_format).encode("utf-8-sig")
 
 
 def _set(cell: Cell, value: object, number_format: str | None = None) -> None:

@@ -91,16 +91,21 @@ def sidebar_filters(lang: str) -> Filters:
 def current_filters() -> Filters:
     """The filters the entrypoint drew for this run.
 
-    Streamlit decides on its first request whether ``pages/`` is an old-style pages folder, and if that
-    request asks for a page directly it runs the page without ``app.py``. Then we switch that guess off
-    and rerun, so ``app.py`` and its ``st.navigation`` take over with the same address.
+    Streamlit decides on its first request whether ``pages/`` is an old-style pages folder, and then runs a
+    requested page without ``app.py``. We switch that guess off: a new session reruns at once so ``app.py``
+    and its ``st.navigation`` take over with the same address; otherwise (AppTest makes the same guess on
+    every run, and a rerun would drop a button's click) the page draws the shared sidebar itself.
     """
-    if FILTERS_KEY not in st.session_state:
+    filters = st.session_state.pop(FILTERS_KEY, None)  # taken, so each page run needs this run's sidebar
+    if filters is None:
         from streamlit.runtime.pages_manager import PagesManager
 
         PagesManager.uses_pages_directory = False
-        st.rerun()
-    return st.session_state[FILTERS_KEY]
+        if not st.session_state:
+            st.rerun()
+        filters = sidebar_filters(language_picker())
+        st.session_state.pop(FILTERS_KEY, None)
+    return filters
 
 
 def page_header(title_key: str, filters: Filters) -> None:
@@ -184,3 +189,11 @@ def ranking_column_widths(lang: str) -> dict[str, st.column_config.Column]:
     config[names["county"]] = st.column_config.Column(width=72)
     config[names["total_points"]] = st.column_config.Column(width=110)
     return config
+
+
+def follow_selected_row(rows: list[int], counties: list[str]) -> None:
+    """Clicking a county's row in the ranking shows its records: the row choice moves the county picker once."""
+    chosen = counties[rows[0]] if rows and rows[0] < len(counties) else None
+    if chosen is not None and st.session_state.get("_traced_row") != chosen:
+        st.session_state["trace_county"] = chosen
+    st.session_state["_traced_row"] = chosen

@@ -106,7 +106,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "difference_published": ("公布数", "Published"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 Excel（附件格式）", "Download Excel (attachment layout)"),
-    "trace_title": ("查看数字背后的记录", "See the records behind a figure"),
+    "trace_title": (
+        "数字背后的记录（点选表格中的一行或在此选择县区）",
+        "Records behind the figures (click a row or pick a county)",
+    ),
     "trace_county": ("县区", "County"),
     "trace_inspections": ("检查记录（{n}条）", "Inspections ({n})"),
     "trace_cases": ("立案记录（{n}条）", "Cases ({n})"),

@@ -7,6 +7,7 @@ from dashboard.analysis import published_differences, ranking_table
 from dashboard.exports import attachment_workbook, csv_bytes
 from dashboard.layout import (
     current_filters,
+    follow_selected_row,
     page_data,
     page_header,
     ranking_column_widths,
@@ -29,7 +30,7 @@ rule = ScoringRule()
 ranking_scope_note(filters, data.view.pool_size)
 table = ranking_table(data.view.shown, lang)
 flag_header = text("flag_column", lang)
-st.dataframe(
+event = st.dataframe(
     table.style.apply(lambda row: ["background-color: #fde2e1" if row[flag_header] else ""] * len(row), axis=1).format(
         {text("fines", lang): "{:.2f}"}, na_rep="—"
     ),
@@ -37,6 +38,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config=ranking_column_widths(lang),
+    on_select="rerun",
+    selection_mode="single-row",
     height=min(38 + 35 * len(table), 700),
 )
 st.caption(rule.describe(data.view.pool_size))
@@ -69,7 +72,7 @@ title = text("rankings_title", lang, period=filters.period)
 left, right = st.columns(2)
 left.download_button(
     text("download_csv", lang),
-    csv_bytes(table),
+    csv_bytes(table, float_format="%.2f"),
     file_name=f"{title}.csv",
     mime="text/csv",
     key="download_csv",
@@ -84,19 +87,20 @@ right.download_button(
     on_click="ignore",
 )
 
-with st.expander(text("trace_title", lang)):
-    shown = data.view.shown
-    names = shown["county"].tolist()
-    county = st.selectbox(text("trace_county", lang), names, key="trace_county")
-    row = shown[shown["county"] == county].iloc[0]
-    code = int(row["county_code"])
-    if data.measures.loc[data.measures["county_code"] == code, "source"].iloc[0] == "summary":
-        st.info(text("trace_summary", lang))
-    visits = cache.inspection_records(code, filters.start, filters.end, TRACE_LIMIT)
-    cases = cache.case_records(code, filters.start, filters.end, TRACE_LIMIT)
-    st.markdown(f"**{text('trace_inspections', lang, n=int(row['inspections']))}**")
-    st.dataframe(visits, key="trace_inspections", hide_index=True, height=250)
-    st.markdown(f"**{text('trace_cases', lang, n=int(row['cases']))}**")
-    st.dataframe(cases, key="trace_cases", hide_index=True, height=250)
-    if TRACE_LIMIT in (len(visits), len(cases)):
-        st.caption(text("trace_limited", lang, n=TRACE_LIMIT))
+st.subheader(text("trace_title", lang))
+shown = data.view.shown
+follow_selected_row(event.selection.rows, shown["county"].tolist())
+county = st.selectbox(text("trace_county", lang), shown["county"].tolist(), key="trace_county")
+row = shown[shown["county"] == county].iloc[0]
+code = int(row["county_code"])
+if data.measures.loc[data.measures["county_code"] == code, "source"].iloc[0] == "summary":
+    st.info(text("trace_summary", lang))
+visits = cache.inspection_records(code, filters.start, filters.end, TRACE_LIMIT)
+cases = cache.case_records(code, filters.start, filters.end, TRACE_LIMIT)
+left, right = st.columns(2)
+left.markdown(f"**{text('trace_inspections', lang, n=int(row['inspections']))}**")
+left.dataframe(visits, hide_index=True, height=300)
+right.markdown(f"**{text('trace_cases', lang, n=int(row['cases']))}**")
+right.dataframe(cases, hide_index=True, height=300)
+if TRACE_LIMIT in (len(visits), len(cases)):
+    st.caption(text("trace_limited", lang, n=TRACE_LIMIT))

@@ -1,0 +1,75 @@
+"""Downloads keep their format: the attachment layout in XLSX, Chinese CSV for Excel, no formula injection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from dashboard.analysis import county_view, ranking_table
+from dashboard.exports import attachment_workbook, csv_bytes
+from records.queries import county_measures, rectification_gaps, same_period_last_year
+from scoring import ScoringRule
+
+H1 = (dt.date(2020, 1, 1), dt.date(2020, 6, 30))
+
+
+def demo_view(demo):
+    return county_view(
+        county_measures(demo, *H1),
+        county_measures(demo, *same_period_last_year(*H1)),
+        rectification_gaps(demo, *H1),
+    )
+
+
+def test_attachment_workbook_looks_like_the_attachment(demo, reference: pd.DataFrame) -> None:
+    view = demo_view(demo)
+    content = attachment_workbook(view.shown, ScoringRule(), "2020年1–6月各县区统计表", 10)
+    sheet = load_workbook(io.BytesIO(content)).active
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A2:A3", "B2:B3", "C2:C3", "D2:F2", "G2:I2", "J2:L2"} <= merged
+    assert sheet["D2"].value == "一、检查生产经营单位" and sheet["J3"].value == "监督检查罚款（万元）"
+    assert sheet["E3"].value == "排名" and sheet["F3"].value == "得分"
+    assert [sheet.cell(row, 2).value for row in range(4, 14)] == reference["单位"].tolist()
+    assert sheet["C4"].value == 27 and sheet["J4"].value == 11 and sheet["J4"].number_format == "0.00"
+    assert sheet["J10"].value == 8.01
+    weakest = sheet.cell(13, 2)
+    assert weakest.value == "驿城区" and weakest.fill.fgColor.rgb.endswith("FDE2E1")
+    assert sheet.cell(4, 2).fill.fgColor.rgb in (None, "00000000")
+    assert "第一名得10分，第十名得1分" in sheet.cell(15, 1).value
+
+
+def test_text_that_looks_like_a_formula_stays_text() -> None:
+    shown = pd.DataFrame(
+        {
+            "overall_rank": [1],
+            "county": ['=HYPERLINK("http://x")'],
+            "total_points": [3.0],
+            "inspections": [1],
+            "inspections_rank": [1],
+            "inspections_points": [1.0],
+            "cases": [1],
+            "cases_rank": [1],
+            "cases_points": [1.0],
+            "fines": [1.0],
+            "fines_rank": [1],
+            "fines_points": [1.0],
+            "flags": ["@SUM(A1)"],
+        }
+    )
+    sheet = load_workbook(io.BytesIO(attachment_workbook(shown, ScoringRule(), "t", 1))).active
+    assert sheet["B4"].data_type == "s" and sheet["B4"].value == '=HYPERLINK("http://x")'
+    assert sheet["M4"].data_type == "s"
+    text = csv_bytes(shown[["county", "flags"]]).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+
+
+def test_ranking_csv_opens_in_excel_with_two_decimal_fines(demo) -> None:
+    table = ranking_table(demo_view(demo).shown)
+    content = csv_bytes(table, float_format="%.2f")
+    assert content.startswith(b"\xef\xbb\xbf")
+    lines = content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("名次,单位,三项执法总得分,检查生产经营单位（家次）")
+    assert lines[1].startswith("1,泌阳县,27,160,1,10,8,3,8,11.00,2,9")
