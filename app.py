@@ -18,6 +18,7 @@ navigation = st.navigation(
         st.Page("pages/rankings.py", title=text("rankings", lang), url_path="rankings"),
         st.Page("pages/charts.py", title=text("charts", lang), url_path="charts"),
         st.Page("pages/flags.py", title=text("flags", lang), url_path="flags"),
+        st.Page("pages/bulletin.py", title=text("bulletin", lang), url_path="bulletin"),
         st.Page("pages/data.py", title=text("data", lang), url_path="data"),
     ]
 )

@@ -11,7 +11,7 @@ import pandas as pd
 
 from dashboard.text import text
 from scoring import ScoringRule, score_counties
-from scoring.flags import FlagSettings, flag_counties, flags_by_county
+from scoring.flags import FLAG_TITLES, FlagSettings, flag_counties, flags_by_county
 from scoring.output import format_change, format_count, format_fines
 
 MEASURE_KEYS = ("inspections", "inspector_turnouts", "documents", "cases", "fines")
@@ -186,3 +186,43 @@ def import_log_table(log: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         }
     )
     return table
+
+
+def city_totals_table(totals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The city totals as a table for export: measure, this period, last year, 同比 in words."""
+    return pd.DataFrame(
+        {
+            text("measure_column", lang): [text(m, lang) for m in totals["measure"]],
+            text("this_period", lang): totals["current"].round(2),
+            text("last_period", lang): totals["previous"].round(2),
+            text("change_column", lang): [
+                text("no_last_year", lang) if pd.isna(c) else _english_change(c, 2 if m == "fines" else 1, lang)
+                for m, c in zip(totals["measure"], totals["change"], strict=True)
+            ],
+        }
+    )
+
+
+def best_and_weakest_table(scored: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    best, weakest = best_and_weakest(scored)
+    rows = [(text("best_three", lang), r) for _, r in best.iterrows()]
+    rows += [(text("weakest_three", lang), r) for _, r in weakest.iterrows()]
+    return pd.DataFrame(
+        {
+            text("group_column", lang): [group for group, _ in rows],
+            text("overall_rank", lang): [int(r["overall_rank"]) for _, r in rows],
+            text("county", lang): [r["county"] for _, r in rows],
+            text("total_points", lang): [float(r["total_points"]) for _, r in rows],
+            text("flag_column", lang): [r["flags"] for _, r in rows],
+        }
+    )
+
+
+def flags_table(flags: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            text("county", lang): flags["county"],
+            text("flag_kind_column", lang): flags["flag"].map(FLAG_TITLES[lang]),
+            text("reason_column", lang): flags["reason"],
+        }
+    )

@@ -7,12 +7,14 @@ served after the data it came from has changed, and nothing needs clearing by ha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from bulletin import BulletinDraft, bulletin_docx, draft_bulletin
 from records import queries
 from records.db import database_path, open_database
 from records.demo import build_demo_database
@@ -138,3 +140,19 @@ def import_upload(
 ) -> ImportOutcome:
     """Check (``write=False``) or import an uploaded file in one transaction on this session's cursor."""
     return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=write)
+
+
+def bulletin_draft(start: dt.date, end: dt.date, selected: tuple[int, ...]) -> BulletinDraft:
+    return draft_bulletin(cursor(), start, end, selected)
+
+
+def bulletin_document(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], progress: Callable[[float, str], None]
+) -> bytes:
+    """The bulletin's .docx, kept for the session until the period, counties or data change."""
+    key = (database_file(), data_version(), start, end, selected)
+    kept = st.session_state.setdefault("_bulletin_documents", {})
+    if key not in kept:
+        kept.clear()
+        kept[key] = bulletin_docx(cursor(), start, end, selected, progress)
+    return kept[key]

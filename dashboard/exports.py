@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import plotly.graph_objects as go
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -120,3 +121,87 @@ def write_attachment_sheet(
     for column, size in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = size
     sheet.freeze_panes = "C4"
+
+
+def figure_png(figure: go.Figure, width: int = 1600, height: int = 900, scale: float = 2) -> bytes:
+    """A chart as a PNG that prints well (3200×1800 by default), drawn by Kaleido in the local Chromium."""
+    return figure.to_image(format="png", width=width, height=height, scale=scale)
+
+
+def _safe_cell(value: object) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return None
+    if hasattr(value, "item"):
+        return value.item()  # type: ignore[union-attr]
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _write_table(sheet, frame: pd.DataFrame, flag_column: str | None, styled: bool) -> None:  # type: ignore[no-untyped-def]
+    for column, header in enumerate(frame.columns, start=1):
+        cell = sheet.cell(1, column)
+        _set(cell, str(header))
+        if styled:
+            cell.font, cell.alignment, cell.border, cell.fill = Font(bold=True), CENTRE, BORDER, HEADER_FILL
+    formats = {header: _number_format(frame[header], str(header)) for header in frame.columns}
+    for row, values in enumerate(frame.itertuples(index=False), start=2):
+        flagged = styled and flag_column in frame.columns and bool(values[list(frame.columns).index(flag_column)])
+        for column, (header, value) in enumerate(zip(frame.columns, values, strict=True), start=1):
+            cell = sheet.cell(row, column)
+            _set(cell, _safe_cell(value), formats[header] if styled else None)
+            if styled:
+                cell.border = BORDER
+                if flagged:
+                    cell.fill = FLAG_FILL
+    if styled:
+        for column, header in enumerate(frame.columns, start=1):
+            longest = max([len(str(header))] + [len(str(v)) for v in frame[header].head(200)])
+            sheet.column_dimensions[get_column_letter(column)].width = min(max(8, longest * 1.6), 60)
+        sheet.freeze_panes = "A2"
+
+
+def _number_format(series: pd.Series, header: str) -> str | None:
+    if "万元" in header or "fines" in header.lower():
+        return "0.00"
+    if pd.api.types.is_integer_dtype(series):
+        return "0"
+    if pd.api.types.is_float_dtype(series):
+        return "0.0"
+    return None
+
+
+def workbook(
+    sheets: dict[str, pd.DataFrame],
+    styled: bool = True,
+    flag_column: str | None = None,
+    attachment: tuple[pd.DataFrame, ScoringRule, str, int, str] | None = None,
+) -> bytes:
+    """One workbook for a whole view, one sheet per table.
+
+    ``styled`` gives bold headers, number formats and shaded flagged rows (by ``flag_column``); without it the
+    values are raw for analysts. ``attachment`` (shown, rule, title, counties ranked, language) adds a first sheet
+    laid out like the bulletin's attachment.
+    """
+    book = Workbook()
+    first = book.active
+    if attachment is not None and styled:
+        shown, rule, title, counties, lang = attachment
+        first.title = text("rankings", lang)
+        write_attachment_sheet(first, shown, rule, title, counties, lang)
+    else:
+        book.remove(first)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(_sheet_name(name, book.sheetnames))
+        _write_table(sheet, frame, flag_column, styled)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str, taken: list[str]) -> str:
+    cleaned = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "Sheet"
+    candidate, number = cleaned, 2
+    while candidate in taken:
+        candidate, number = f"{cleaned}{number}", number + 1
+    return candidate

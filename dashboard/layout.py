@@ -9,10 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import cache
 from dashboard.analysis import CountyView, county_view, ranking_columns
+from dashboard.exports import csv_bytes, figure_png, workbook
 from dashboard.periods import DEFAULT_PRESET, PRESETS, period_dates, period_label, preset_label
 from dashboard.text import LANGUAGES, text
 from scoring import ScoringRule
@@ -197,3 +199,56 @@ def follow_selected_row(rows: list[int], counties: list[str]) -> None:
     if chosen is not None and st.session_state.get("_traced_row") != chosen:
         st.session_state["trace_county"] = chosen
     st.session_state["_traced_row"] = chosen
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_downloads(
+    name: str,
+    sheets: dict[str, pd.DataFrame],
+    key: str,
+    lang: str,
+    flag_column: str | None = None,
+    attachment: tuple[pd.DataFrame, ScoringRule, str, int, str] | None = None,
+    float_format: str | None = None,
+) -> None:
+    """CSV of the main table, a formatted workbook of the whole view and a raw one; built only when clicked."""
+    first = next(iter(sheets.values()))
+    left, middle, right = st.columns(3)
+    left.download_button(
+        text("download_csv", lang),
+        csv_bytes(first, float_format),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    middle.download_button(
+        text("download_xlsx", lang),
+        lambda: workbook(sheets, True, flag_column, attachment),
+        file_name=f"{name}.xlsx",
+        mime=XLSX,
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
+    right.download_button(
+        text("download_raw", lang),
+        lambda: workbook(sheets, False),
+        file_name=f"{name}（原始数据）.xlsx",
+        mime=XLSX,
+        key=f"{key}_raw",
+        on_click="ignore",
+    )
+
+
+def chart_download(figure: go.Figure, name: str, key: str, lang: str) -> None:
+    """A print-quality PNG of a chart, drawn when clicked."""
+    st.download_button(
+        text("download_png", lang),
+        lambda: figure_png(figure),
+        file_name=f"{name}.png",
+        mime="image/png",
+        key=key,
+        on_click="ignore",
+    )

@@ -3,8 +3,17 @@
 import streamlit as st
 
 from dashboard import cache
+from dashboard.analysis import ranking_table
 from dashboard.charts import LABEL_ALL_UP_TO, inspections_fines_scatter, measure_bars, monthly_trend, year_on_year_bars
-from dashboard.layout import current_filters, page_data, page_header, ranking_scope_note, stop_if_empty
+from dashboard.layout import (
+    chart_download,
+    current_filters,
+    page_data,
+    page_header,
+    ranking_scope_note,
+    stop_if_empty,
+    table_downloads,
+)
 from dashboard.text import text
 
 MEASURES = ["inspections", "cases", "fines"]
@@ -23,12 +32,17 @@ def measure_picker(label_key: str, key: str) -> str:
     return st.radio(text(label_key, lang), MEASURES, format_func=lambda m: text(m, lang), horizontal=True, key=key)
 
 
-st.plotly_chart(inspections_fines_scatter(view.shown, view.scored, lang), key="scatter_chart", width="stretch")
+def show(figure, key: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    st.plotly_chart(figure, key=key, width="stretch")
+    chart_download(figure, f"{filters.period}{name}", f"{key}_png", lang)
+
+
+show(inspections_fines_scatter(view.shown, view.scored, lang), "scatter_chart", text("scatter_title", lang))
 if len(view.shown) > LABEL_ALL_UP_TO:
     st.caption(text("labels_limited", lang))
 
 bars_measure = measure_picker("bars_measure", "bars_measure")
-st.plotly_chart(measure_bars(view.shown, bars_measure, lang), key="bars_chart", width="stretch")
+show(measure_bars(view.shown, bars_measure, lang), "bars_chart", text(bars_measure, lang))
 
 monthly = cache.monthly_series(filters.start, filters.end)
 trend_measure = measure_picker("trend_chart_measure", "trend_measure")
@@ -37,11 +51,20 @@ monthly = monthly[monthly["county"].isin(counties)]
 if monthly.empty:
     st.info(text("no_monthly", lang))
 else:
-    st.plotly_chart(monthly_trend(monthly, trend_measure, counties, lang), key="trend_chart", width="stretch")
+    show(monthly_trend(monthly, trend_measure, counties, lang), "trend_chart", text("monthly_trend", lang))
 
 yoy_measure = measure_picker("yoy_measure", "yoy_measure")
 current = data.measures[data.measures["county_code"].isin(view.shown["county_code"])]
 if (data.previous["source"] == "none").all():
     st.info(text("no_last_year", lang))
 else:
-    st.plotly_chart(year_on_year_bars(current, data.previous, yoy_measure, lang), key="yoy_chart", width="stretch")
+    show(year_on_year_bars(current, data.previous, yoy_measure, lang), "yoy_chart", text("year_on_year", lang))
+
+table_downloads(
+    f"{filters.period}{text('charts', lang)}",
+    {text("chart_data_sheet", lang): ranking_table(view.shown, lang), text("monthly_sheet", lang): monthly},
+    "charts_download",
+    lang,
+    flag_column=text("flag_column", lang),
+    float_format="%.2f",
+)

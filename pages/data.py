@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import cache
 from dashboard.analysis import import_log_table
 from dashboard.exports import csv_bytes
-from dashboard.layout import current_filters, page_header
+from dashboard.layout import current_filters, page_header, table_downloads
 from dashboard.text import text
 from records.fields import FIELDS
 from records.importer import template_rows
@@ -60,4 +60,6 @@ for column, template_kind in zip(st.columns(len(FIELDS)), FIELDS, strict=True):
     )
 
 st.subheader(text("import_log", lang))
-st.dataframe(import_log_table(cache.import_log(), lang), key="import_log", hide_index=True, width="stretch")
+log = import_log_table(cache.import_log(), lang)
+st.dataframe(log, key="import_log", hide_index=True, width="stretch")
+table_downloads(text("import_log", lang), {text("log_sheet", lang): log}, "log_download", lang)

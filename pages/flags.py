@@ -2,8 +2,16 @@
 
 import streamlit as st
 
-from dashboard.analysis import flag_figures
-from dashboard.layout import FLAG_DEFAULTS, current_filters, page_data, page_header, ranking_scope_note, stop_if_empty
+from dashboard.analysis import flag_figures, flags_table
+from dashboard.layout import (
+    FLAG_DEFAULTS,
+    current_filters,
+    page_data,
+    page_header,
+    ranking_scope_note,
+    stop_if_empty,
+    table_downloads,
+)
 from dashboard.text import text
 from scoring.flags import FLAG_TITLES
 
@@ -88,12 +96,20 @@ labels = {
     "last_fines": text("last_year_fines", lang),
     "gaps": text("gaps_column", lang),
 }
+figures = figures.rename(columns=labels)
 st.dataframe(
-    figures.rename(columns=labels),
+    figures,
     key="flag_figures",
     hide_index=True,
     column_config={
         labels["fines"]: st.column_config.NumberColumn(format="%.2f"),
         labels["last_fines"]: st.column_config.NumberColumn(format="%.2f"),
     },
+)
+
+table_downloads(
+    text("flags_title", lang, period=filters.period),
+    {text("flags_sheet", lang): flags_table(view.flags, lang), text("flag_figures", lang): figures},
+    "flags_download",
+    lang,
 )

@@ -3,9 +3,18 @@
 import streamlit as st
 
 from dashboard import cache
-from dashboard.analysis import best_and_weakest, city_summary_sentence
+from dashboard.analysis import best_and_weakest, best_and_weakest_table, city_summary_sentence, city_totals_table
 from dashboard.charts import monthly_trend
-from dashboard.layout import current_filters, page_data, page_header, ranking_scope_note, source_notes, stop_if_empty
+from dashboard.layout import (
+    chart_download,
+    current_filters,
+    page_data,
+    page_header,
+    ranking_scope_note,
+    source_notes,
+    stop_if_empty,
+    table_downloads,
+)
 from dashboard.text import text
 from scoring.output import format_count, format_fines
 
@@ -56,4 +65,16 @@ else:
         horizontal=True,
         key="overview_trend_measure",
     )
-    st.plotly_chart(monthly_trend(monthly, measure, None, lang), key="overview_trend_chart", width="stretch")
+    trend = monthly_trend(monthly, measure, None, lang)
+    st.plotly_chart(trend, key="overview_trend_chart", width="stretch")
+    chart_download(trend, text("monthly_trend", lang), "overview_trend_png", lang)
+
+table_downloads(
+    text("overview_title", lang, period=filters.period),
+    {
+        text("totals_sheet", lang): city_totals_table(totals.reset_index(), lang),
+        text("best_weak_sheet", lang): best_and_weakest_table(data.view.shown, lang),
+    },
+    "overview_download",
+    lang,
+)

@@ -4,7 +4,6 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.analysis import published_differences, ranking_table
-from dashboard.exports import attachment_workbook, csv_bytes
 from dashboard.layout import (
     current_filters,
     follow_selected_row,
@@ -14,6 +13,7 @@ from dashboard.layout import (
     ranking_scope_note,
     source_notes,
     stop_if_empty,
+    table_downloads,
 )
 from dashboard.text import text
 from scoring import ScoringRule
@@ -46,10 +46,10 @@ st.caption(rule.describe(data.view.pool_size))
 source_notes(data, filters)
 
 published = cache.published_summary(filters.start, filters.end)
+differences = published_differences(data.measures, published, lang)
 if published.empty:
     st.caption(text("published_none", lang))
 else:
-    differences = published_differences(data.measures, published, lang)
     file_name = published["file_name"].iloc[0]
     if differences.empty:
         st.success(text("published_agrees", lang, file=file_name))
@@ -69,22 +69,17 @@ else:
         )
 
 title = text("rankings_title", lang, period=filters.period)
-left, right = st.columns(2)
-left.download_button(
-    text("download_csv", lang),
-    csv_bytes(table, float_format="%.2f"),
-    file_name=f"{title}.csv",
-    mime="text/csv",
-    key="download_csv",
-    on_click="ignore",
-)
-right.download_button(
-    text("download_xlsx", lang),
-    attachment_workbook(data.view.shown, rule, title, data.view.pool_size, lang),
-    file_name=f"{title}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="download_xlsx",
-    on_click="ignore",
+sheets = {text("rankings", lang): table}
+if not published.empty and not differences.empty:
+    sheets[text("differences_sheet", lang)] = differences
+table_downloads(
+    title,
+    sheets,
+    "rankings_download",
+    lang,
+    flag_column=text("flag_column", lang),
+    attachment=(data.view.shown, rule, title, data.view.pool_size, lang),
+    float_format="%.2f",
 )
 
 st.subheader(text("trace_title", lang))

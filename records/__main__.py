@@ -10,7 +10,7 @@ from pathlib import Path
 
 from records.db import DatabaseError, database_path, open_database
 from records.fields import FIELDS, KIND_LABELS
-from records.importer import import_file, template_rows
+from records.importer import county_lookup, import_file, template_rows
 from records.queries import county_measures
 from scoring import ScoringRule, missing_note, score_counties
 from scoring.output import ranking_csv, ranking_json, ranking_text
@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--start", type=_date, required=True, help="开始日期 YYYY-MM-DD")
     rank.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
     rank.add_argument("--format", choices=sorted(RANK_FORMATS), default="table", help="输出格式（默认 table）")
+    bulletin = commands.add_parser(
+        "bulletin", parents=[database], help="起草通报（Word）", description="按时段起草通报，写出 .docx 文件。"
+    )
+    bulletin.add_argument("--start", type=_date, required=True, help="开始日期 YYYY-MM-DD")
+    bulletin.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
+    bulletin.add_argument("--out", required=True, help="输出的 .docx 文件")
+    bulletin.add_argument("--counties", help="只写这些县区（名称或代码，逗号分隔）；排名仍在全部县区之间")
     return parser
 
 
@@ -138,11 +145,47 @@ def run_rank(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_bulletin(args: argparse.Namespace) -> int:
+    from bulletin import bulletin_docx
+
+    if args.start > args.end:
+        print("错误：开始日期晚于结束日期", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        print("错误：输出文件名应以 .docx 结尾", file=sys.stderr)
+        return 1
+    connection = open_database(database_path(args.db))
+    try:
+        selected: tuple[int, ...] = ()
+        if args.counties:
+            lookup = county_lookup(connection)
+            names = [name.strip() for name in args.counties.replace("，", ",").split(",") if name.strip()]
+            unknown = [name for name in names if name not in lookup]
+            if unknown:
+                print(f"错误：未知县区：{'、'.join(unknown)}", file=sys.stderr)
+                return 1
+            selected = tuple(lookup[name] for name in names)
+        content = bulletin_docx(
+            connection,
+            args.start,
+            args.end,
+            selected,
+            lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr),
+        )
+    finally:
+        connection.close()
+    out.write_bytes(content)
+    print(f"已写出通报：{out}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": run_init,
     "import": run_import,
     "template": run_template,
     "rank": run_rank,
+    "bulletin": run_bulletin,
 }
 
 if __name__ == "__main__":

@@ -175,7 +175,7 @@ def _falls(scored: pd.DataFrame, previous: pd.DataFrame, settings: FlagSettings,
                     else f"{name} fell {-change:.1%} on last year (city: {city_change:+.1%})"
                 )
         if parts:
-            rows.append(_row(county, "fall", "；".join(parts) if lang == "zh" else "; ".join(parts)))
+            rows.append(_row(county, "fall", "，".join(parts) if lang == "zh" else "; ".join(parts)))
     return rows
 
 

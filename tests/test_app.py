@@ -13,7 +13,14 @@ from records.db import open_database
 from records.demo import COUNTIES_FILE, load_counties
 from tests.conftest import ROOT, table_snapshot
 
-PAGES = ["pages/overview.py", "pages/rankings.py", "pages/charts.py", "pages/flags.py", "pages/data.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/rankings.py",
+    "pages/charts.py",
+    "pages/flags.py",
+    "pages/bulletin.py",
+    "pages/data.py",
+]
 
 
 @pytest.fixture
@@ -223,6 +230,17 @@ def test_a_database_without_records_gets_a_sentence_on_every_page(empty_app: App
     for page in PAGES:
         open_page(empty_app, page)
         assert not empty_app.error
-    for page in PAGES[:4]:
+    for page in PAGES[:4]:  # the pages that show figures
         open_page(empty_app, page)
         assert any("没有任何执法记录或汇总数据" in i.value for i in empty_app.info), page
+
+
+def test_bulletin_page_previews_the_draft_and_offers_the_document(app: AppTest) -> None:
+    open_page(app, "pages/bulletin.py")
+    preview = "\n".join(m.value for m in app.markdown)
+    assert "共检查生产经营单位1117家次（同比减少40.3%）" in preview
+    assert ":orange-background[【待起草" in preview
+    assert any(b.proto.label == "下载通报（Word）" for b in app.get("download_button"))
+    app.multiselect(key="counties").set_value(["驿城区"]).run()
+    preview = "\n".join(m.value for m in app.markdown)
+    assert "所选1个县区局共检查生产经营单位59家次" in preview

@@ -27,7 +27,14 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-PAGES = {"overview": "", "rankings": "rankings", "charts": "charts", "flags": "flags", "data": "data"}
+PAGES = {
+    "overview": "",
+    "rankings": "rankings",
+    "charts": "charts",
+    "flags": "flags",
+    "bulletin": "bulletin",
+    "data": "data",
+}
 
 
 def free_port() -> int:
@@ -205,3 +212,17 @@ def test_screenshots_of_every_page(page: Page, server: str) -> None:
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 20_000
         assert not page.locator('[data-testid="stException"]').count(), name
+
+
+def test_the_bulletin_downloads_in_one_click(page: Page, server: str, tmp_path: Path) -> None:
+    from docx import Document
+
+    page.goto(f"{server}/bulletin")
+    wait_until_ready(page)
+    button = page.get_by_role("button", name="下载通报（Word）")
+    button.wait_for(timeout=60_000)
+    with page.expect_download() as download_info:
+        button.click()
+    assert download_info.value.suggested_filename.endswith(".docx")
+    text = "\n".join(p.text for p in Document(download_info.value.path()).paragraphs)
+    assert "共检查生产经营单位1117家次（同比减少40.3%）" in text
