@@ -15,10 +15,15 @@ import pandas as pd
 import streamlit as st
 
 from bulletin import BulletinDraft, bulletin_docx, draft_bulletin
+from dashboard import analysis
+from dashboard.analysis import CountyView
 from records import queries
 from records.db import database_path, open_database
 from records.demo import build_demo_database
+from records.geo import BOUNDARIES_FILE, load_boundaries
 from records.importer import ImportOutcome, import_file
+from scoring import ScoringRule
+from scoring.flags import FlagSettings
 
 
 @st.cache_resource(show_spinner="正在打开数据库（首次启动时生成示例数据）…")
@@ -83,6 +88,40 @@ def _label(path: str, version: int) -> str | None:
     return queries.dataset_label(cursor())
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _county_view(
+    path: str,
+    version: int,
+    start: dt.date,
+    end: dt.date,
+    selected: tuple[int, ...],
+    within: bool,
+    settings: FlagSettings,
+    lang: str,
+) -> CountyView:
+    return analysis.county_view(
+        _measures(path, version, start, end),
+        _measures(path, version, *queries.same_period_last_year(start, end)),
+        _gaps(path, version, start, end),
+        selected,
+        within,
+        ScoringRule(),
+        settings,
+        lang,
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _boundaries(path: str, modified: float) -> dict:
+    return load_boundaries(Path(path))
+
+
+def county_boundaries() -> dict:
+    """The shipped county boundaries (GeoJSON), read again only when the file changes; raises BoundaryError."""
+    modified = BOUNDARIES_FILE.stat().st_mtime if BOUNDARIES_FILE.exists() else 0.0
+    return _boundaries(str(BOUNDARIES_FILE), modified)
+
+
 def _key() -> tuple[str, int]:
     return database_file(), data_version()
 
@@ -93,6 +132,13 @@ def county_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
 
 def last_year_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
     return _measures(*_key(), *queries.same_period_last_year(start, end))
+
+
+def county_view(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings, lang: str
+) -> CountyView:
+    """The ranking, flags and shown rows for a view, computed once per view and data version."""
+    return _county_view(*_key(), start, end, selected, within, settings, lang)
 
 
 def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:

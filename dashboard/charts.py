@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.text import text
-from scoring.output import format_fines
+from scoring.output import format_count, format_fines, format_points
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 FLAGGED_COLOUR = "#c0392b"
 CALM_COLOUR = "#2e6da4"
 LAST_YEAR_COLOUR = "#a9b8c9"
 LABEL_ALL_UP_TO = 30
+BARS_EACH_END = 30
 
 
 def _layout(figure: go.Figure, title: str, height: int = 460) -> go.Figure:
@@ -31,10 +33,10 @@ def _layout(figure: go.Figure, title: str, height: int = 460) -> go.Figure:
 
 
 def labelled_counties(frame: pd.DataFrame) -> pd.Series:
-    """Which points carry a name: all of them when few, else the flagged and the extremes on each axis."""
+    """Which points carry a name: all of them when few; else the extremes on each axis and the last places."""
     if len(frame) <= LABEL_ALL_UP_TO:
         return pd.Series(True, index=frame.index)
-    keep = frame["flags"] != ""
+    keep = frame["overall_rank"].astype("float64").rank(ascending=False, method="first") <= 5
     for column in ("inspections", "fines"):
         values = frame[column].astype("float64")
         keep |= values.rank(ascending=False, method="first") <= 5
@@ -42,15 +44,15 @@ def labelled_counties(frame: pd.DataFrame) -> pd.Series:
     return keep
 
 
-def label_positions(points: pd.DataFrame, everyone: pd.DataFrame) -> list[str]:
-    """Put a name below its point when a close neighbour's name already sits above, so names do not collide."""
-    x = everyone["inspections"].astype("float64")
-    y = everyone["fines"].astype("float64")
+def label_positions(points: pd.DataFrame, labelled: pd.Series) -> list[str]:
+    """Put a name below its point when a close labelled neighbour's name already sits above, so names do not collide."""
+    x = points["inspections"].astype("float64")
+    y = points["fines"].astype("float64")
     x_near = 0.08 * max(float(x.max() - x.min()), 1.0)
     y_near = 0.10 * max(float(y.max() - y.min()), 1.0)
     above: list[tuple[float, float]] = []
-    positions: dict[object, str] = {}
-    for index in x.sort_values(kind="stable").index:
+    positions = {index: "top center" for index in points.index}
+    for index in x[labelled.reindex(points.index, fill_value=False)].sort_values(kind="stable").index:
         crowded = any(abs(x[index] - px) < x_near and abs(y[index] - py) < y_near for px, py in above)
         positions[index] = "bottom center" if crowded else "top center"
         if not crowded:
@@ -67,31 +69,31 @@ def inspections_fines_scatter(shown: pd.DataFrame, pool: pd.DataFrame, lang: str
         part = shown[(shown["flags"] != "") == is_flagged]
         if part.empty:
             continue
-        cases = part["cases"].astype("float64").fillna(0)
+        cases = part["cases"].astype("float64").fillna(0).to_numpy()
+        customdata = np.column_stack(
+            [
+                part["county"].to_numpy(dtype=object),
+                cases,
+                part["overall_rank"].astype("float64").to_numpy(),
+                part["total_points"].astype("float64").to_numpy(),
+                part["flags"].to_numpy(dtype=object),
+            ]
+        )
         figure.add_trace(
             go.Scatter(
-                x=part["inspections"].astype("float64"),
-                y=part["fines"].astype("float64"),
+                x=part["inspections"].astype("float64").to_numpy(),
+                y=part["fines"].astype("float64").to_numpy(),
                 mode="markers+text",
                 name=text(name, lang),
-                text=part["county"].where(labelled[part.index], ""),
-                textposition=label_positions(part, shown),
+                text=np.where(labelled[part.index].to_numpy(), part["county"].to_numpy(dtype=object), ""),
+                textposition=label_positions(part, labelled),
                 marker={
-                    "size": 12 + 38 * (cases / largest) ** 0.5,
+                    "size": 12 + 38 * np.sqrt(cases / largest),
                     "color": colour,
                     "opacity": 0.75,
                     "line": {"width": 1, "color": "white"},
                 },
-                customdata=list(
-                    zip(
-                        part["county"],
-                        part["cases"].astype("float64"),
-                        part["overall_rank"].astype("float64"),
-                        part["total_points"].astype("float64"),
-                        part["flags"],
-                        strict=True,
-                    )
-                ),
+                customdata=customdata,
                 hovertemplate=_scatter_hover(lang),
             )
         )
@@ -139,6 +141,8 @@ def _scatter_hover(lang: str) -> str:
 def measure_bars(shown: pd.DataFrame, measure: str, lang: str = "zh") -> go.Figure:
     """One measure per county, highest first, flagged counties in red, with rank and points on hover."""
     ordered = shown.sort_values(measure, ascending=False)
+    if len(ordered) > 2 * BARS_EACH_END:  # thousands of bars cannot be read: show both ends
+        ordered = pd.concat([ordered.head(BARS_EACH_END), ordered.tail(BARS_EACH_END)])
     values = ordered[measure].astype("float64")
     labels = [format_fines(v) if measure == "fines" else f"{v:.0f}" for v in values]
     figure = go.Figure(
@@ -188,6 +192,9 @@ def year_on_year_bars(current: pd.DataFrame, previous: pd.DataFrame, measure: st
     joined = current[["county_code", "county", measure]].merge(
         previous[["county_code", measure]], on="county_code", how="left", suffixes=("", "_last")
     )
+    if len(joined) > 2 * BARS_EACH_END:  # with thousands of counties, show those that fell the most
+        fall = joined[measure].astype("float64") - joined[f"{measure}_last"].astype("float64")
+        joined = joined.loc[fall.sort_values(kind="stable").index[: 2 * BARS_EACH_END]]
     figure = go.Figure(
         [
             go.Bar(
@@ -202,3 +209,162 @@ def year_on_year_bars(current: pd.DataFrame, previous: pd.DataFrame, measure: st
     figure.update_layout(barmode="group")
     figure.update_yaxes(title=text(measure, lang))
     return _layout(figure, text("yoy_title", lang, measure=text(measure, lang)))
+
+
+# What can colour the map, with the short label of each for the picker.
+MAP_MEASURES = {
+    "total_points": "map_total_points",
+    "inspections": "inspections_short",
+    "cases": "cases_short",
+    "fines": "fines_short",
+    "flags": "flag_column",
+}
+# Plotly's "Blues" without its near-white end, so the lowest county still stands out from the page.
+MAP_BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+NOT_FLAGGED_COLOUR = "#c3c9d0"
+OFF_MAP_COLOUR = "#f1f3f5"  # a county on the map without figures in this view
+DARK_TEXT = "#1b2631"
+
+
+def county_map(
+    shown: pd.DataFrame, geojson: dict, colour_by: str, lang: str = "zh", pool: pd.DataFrame | None = None
+) -> go.Figure:
+    """The counties coloured by a measure (darker = higher) or by flags (red), named on the map; no tiles.
+
+    Counties on the map but not in ``shown`` (not chosen, or without data) are drawn pale, so the city keeps
+    its shape and they can still be clicked. The colours span ``pool`` (the ranking's counties, default
+    ``shown``), so a county keeps its colour when others are hidden.
+    """
+    features = {int(feature["properties"]["code"]): feature for feature in geojson["features"]}
+    drawn = shown[shown["county_code"].astype("int64").isin(features)]
+    if colour_by != "flags":
+        drawn = drawn[drawn[colour_by].notna()]
+    codes = drawn["county_code"].astype("int64").tolist()
+    off_map = [code for code in features if code not in set(codes)]
+    if colour_by == "flags":
+        values = [1.0 if flags else 0.0 for flags in drawn["flags"]]
+        scale = [[0, NOT_FLAGGED_COLOUR], [0.5, NOT_FLAGGED_COLOUR], [0.5, FLAGGED_COLOUR], [1, FLAGGED_COLOUR]]
+        low, high = 0.0, 1.0
+        colour_bar = {
+            "tickvals": [0.25, 0.75],
+            "ticktext": [text("not_flagged", lang), text("flagged", lang)],
+            "title": {"text": text("flag_column", lang)},
+        }
+    else:
+        values = drawn[colour_by].astype("float64").tolist()
+        scale = [[step / (len(MAP_BLUES) - 1), colour] for step, colour in enumerate(MAP_BLUES)]
+        spanned = (shown if pool is None else pool)[colour_by].astype("float64").dropna().tolist() + values
+        low, high = (min(spanned), max(spanned)) if spanned else (0.0, 1.0)
+        colour_bar = {"title": {"text": text(colour_by, lang).replace("（", "<br>（")}}
+    # The names go first: Plotly fetches a world map from the internet when the first trace on a map has a
+    # "locationmode", which every Choropleth has; a text trace placed by longitude and latitude has none.
+    points = [_label_point(features[code]) for code in codes]
+    figure = go.Figure(
+        go.Scattergeo(
+            lon=[lon for lon, _ in points],
+            lat=[lat for _, lat in points],
+            mode="text",
+            text=[_map_label(row, colour_by) for _, row in drawn.iterrows()],
+            textfont={
+                "family": FONT,
+                "size": 13,
+                # White names on the darkest part of the scale (and on red), dark names elsewhere.
+                "color": ["white" if (value - low) / ((high - low) or 1) > 0.6 else DARK_TEXT for value in values],
+            },
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    if off_map:
+        figure.add_trace(
+            go.Choropleth(
+                geojson={"type": "FeatureCollection", "features": [features[code] for code in off_map]},
+                featureidkey="properties.code",
+                locations=off_map,
+                z=[0] * len(off_map),
+                colorscale=[[0, OFF_MAP_COLOUR], [1, OFF_MAP_COLOUR]],
+                showscale=False,
+                marker={"line": {"color": "white", "width": 1}},
+                customdata=[features[code]["properties"]["name"] for code in off_map],
+                hovertemplate="<b>%{customdata}</b><br>" + text("map_not_shown", lang) + "<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Choropleth(
+            geojson={"type": "FeatureCollection", "features": [features[code] for code in codes]},
+            featureidkey="properties.code",
+            locations=codes,
+            z=values,
+            zmin=low,
+            zmax=high if high > low else low + 1,
+            colorscale=scale,
+            colorbar={"thickness": 14, "len": 0.7, **colour_bar},
+            marker={"line": {"color": "white", "width": 1}},
+            customdata=drawn["county"].tolist(),
+            hovertext=[_map_hover(row, lang) for _, row in drawn.iterrows()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    figure.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="white")
+    measure = text("flag_column" if colour_by == "flags" else colour_by, lang)
+    figure = _layout(figure, text("map_figure_title", lang, measure=measure), height=560)
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return figure
+
+
+def _map_label(row: pd.Series, colour_by: str) -> str:
+    """The county's name, and under it the figure that colours it (a warning sign when flagged)."""
+    if colour_by == "flags":
+        return f"{row['county']}<br>⚠" if row["flags"] else str(row["county"])
+    value = format_fines(row[colour_by]) if colour_by == "fines" else format_points(row[colour_by])
+    return f"{row['county']}<br>{value}"
+
+
+def _map_hover(row: pd.Series, lang: str) -> str:
+    """The county's figures, ranks and points, one measure a line, as the attachment gives them."""
+    lines = [
+        f"<b>{row['county']}</b>",
+        text("map_hover_place", lang, place=_place(row["overall_rank"]), points=_place(row["total_points"])),
+    ]
+    for measure in ("inspections", "cases", "fines"):
+        value = format_fines(row[measure]) if measure == "fines" else format_count(row[measure])
+        lines.append(
+            text(
+                f"map_hover_{measure}",
+                lang,
+                value=value or "—",
+                rank=_place(row[f"{measure}_rank"]),
+                points=_place(row[f"{measure}_points"]),
+            )
+        )
+    if row["flags"]:
+        lines.append(f"⚠ {row['flags']}")
+    return "<br>".join(lines)
+
+
+def _place(value: object) -> str:
+    return format_points(value) or "—"
+
+
+def _label_point(feature: dict) -> tuple[float, float]:
+    """Where a county's name goes: the file's label point, else the centroid of its largest piece's outer ring."""
+    label = feature["properties"].get("label")
+    if label:
+        return float(label[0]), float(label[1])
+    geometry = feature["geometry"]
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    best: tuple[float, float, float] = (0.0, 0.0, 0.0)  # area, x, y
+    for polygon in polygons:
+        ring = polygon[0]
+        twice_area = centre_x = centre_y = 0.0
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+            cross = x0 * y1 - x1 * y0
+            twice_area += cross
+            centre_x += (x0 + x1) * cross
+            centre_y += (y0 + y1) * cross
+        if twice_area and abs(twice_area) > best[0]:
+            best = (abs(twice_area), centre_x / (3 * twice_area), centre_y / (3 * twice_area))
+    if not best[0]:  # a degenerate shape: fall back to the plain average of its points
+        points = [point for polygon in polygons for point in polygon[0]]
+        return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+    return best[1], best[2]

@@ -6,17 +6,21 @@ Each filter widget is bound to a query parameter named by its key, so a copied l
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard import cache
-from dashboard.analysis import CountyView, county_view, ranking_columns
+from dashboard.analysis import CountyView, ranking_columns
 from dashboard.exports import csv_bytes, figure_png, workbook
 from dashboard.periods import DEFAULT_PRESET, PRESETS, period_dates, period_label, preset_label
 from dashboard.text import LANGUAGES, text
+from records.geo import match_boundaries
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 
@@ -72,6 +76,7 @@ def sidebar_filters(lang: str) -> Filters:
             st.sidebar.caption(text("dates_incomplete", lang))
 
     counties = cache.counties()
+    take_map_click(counties["county"].tolist())
     names = st.sidebar.multiselect(
         text("counties", lang),
         counties["county"].tolist(),
@@ -151,15 +156,8 @@ def page_data(filters: Filters) -> PageData:
     measures = cache.county_measures(filters.start, filters.end)
     previous = cache.last_year_measures(filters.start, filters.end)
     gaps = cache.rectification_gaps(filters.start, filters.end)
-    view = county_view(
-        measures,
-        previous,
-        gaps,
-        filters.selected_codes,
-        filters.rank_within_selection,
-        ScoringRule(),
-        flag_settings(),
-        filters.lang,
+    view = cache.county_view(
+        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, flag_settings(), filters.lang
     )
     return PageData(measures, previous, gaps, view)
 
@@ -190,6 +188,7 @@ def ranking_column_widths(lang: str) -> dict[str, st.column_config.Column]:
     config = {names[key]: st.column_config.Column(width=72) for key in narrow}
     config[names["county"]] = st.column_config.Column(width=72)
     config[names["total_points"]] = st.column_config.Column(width=110)
+    config[names["fines"]] = st.column_config.NumberColumn(format="%.2f")
     return config
 
 
@@ -218,7 +217,7 @@ def table_downloads(
     left, middle, right = st.columns(3)
     left.download_button(
         text("download_csv", lang),
-        csv_bytes(first, float_format),
+        lambda: csv_bytes(first, float_format),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -252,3 +251,56 @@ def chart_download(figure: go.Figure, name: str, key: str, lang: str) -> None:
         key=key,
         on_click="ignore",
     )
+
+
+SHADE_ROWS_UP_TO = 300  # pandas' Styler costs about 0.15 s per 1,000 rows; past this the 预警 column marks them
+
+
+def shade_flagged_rows(table: pd.DataFrame, flag_column: str) -> pd.DataFrame | Styler:
+    """Flagged rows shaded red (for a city or a province); a national table relies on its 预警 column."""
+    if len(table) > SHADE_ROWS_UP_TO:
+        return table
+    fines = [column for column in table.columns if "万元" in str(column) or "10k yuan" in str(column)]
+    return table.style.apply(
+        lambda row: ["background-color: #fde2e1" if row[flag_column] else ""] * len(row), axis=1
+    ).format({column: "{:.2f}" for column in fines}, na_rep="—")
+
+
+MAP_CLICK_KEY = "_map_clicked"
+MAP_LAST_CLICK_KEY = "_map_last_click"
+
+
+def take_map_click(options: list[str]) -> None:
+    """A county clicked on the overview map joins the county filter; runs before the filter widget is drawn."""
+    clicked = st.session_state.pop(MAP_CLICK_KEY, None)
+    chosen = list(st.session_state.get("counties", []))
+    if clicked in options and clicked not in chosen:
+        st.session_state["counties"] = [*chosen, clicked]
+
+
+def remember_map_click(event: Mapping[str, Any] | None) -> None:
+    """Note a newly clicked county and rerun: the sidebar filter, drawn earlier in this run, takes it next run.
+
+    A selection stays in the chart's state after the rerun, so only a change of the clicked county counts.
+    """
+    points = list(event["selection"]["points"]) if event else []
+    names = [point.get("customdata") for point in points]
+    clicked = next((str(name[0] if isinstance(name, list) else name) for name in names if name), None)
+    if clicked == st.session_state.get(MAP_LAST_CLICK_KEY):
+        return
+    st.session_state[MAP_LAST_CLICK_KEY] = clicked
+    if clicked is not None:
+        st.session_state[MAP_CLICK_KEY] = clicked
+        st.rerun()
+
+
+def map_coverage_note(boundaries: dict[str, Any], lang: str, listed: int = 10) -> None:
+    """One line naming counties without a boundary and boundaries without a county, so a gap is never silent."""
+    without_boundary, without_county = match_boundaries(boundaries, cache.counties())
+    parts = [
+        text(key, lang, names="、".join(names[:listed]) + ("…" if len(names) > listed else ""))
+        for key, names in (("map_no_boundary", without_boundary), ("map_no_county", without_county))
+        if names
+    ]
+    if parts:
+        st.caption("；".join(parts) + "。")

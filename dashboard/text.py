@@ -82,6 +82,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "place_line": ("第{place}名　{county}　{points}分", "{place}. {county}, {points} points"),
     "monthly_trend": ("逐月趋势", "Month by month"),
     "trend_measure": ("指标", "Measure"),
+    # county map (overview)
+    "map_title": ("县区分布图", "County map"),
+    "map_colour_by": ("地图着色", "Colour the map by"),
+    "map_total_points": ("总得分", "Total points"),
+    "map_figure_title": ("各县区{measure}", "{measure} by county"),
+    "map_hover_place": ("名次 第{place}名，总得分 {points}分", "Place {place}, {points} points"),
+    "map_hover_inspections": (
+        "检查 {value} 家次（第{rank}名，{points}分）",
+        "Inspections {value} (rank {rank}, {points} points)",
+    ),
+    "map_hover_cases": ("立案 {value} 起（第{rank}名，{points}分）", "Cases {value} (rank {rank}, {points} points)"),
+    "map_hover_fines": (
+        "罚款 {value} 万元（第{rank}名，{points}分）",
+        "Fines {value} (10k yuan) (rank {rank}, {points} points)",
+    ),
+    "map_not_shown": ("本视图无该县区数字（未选入或无数据）", "No figures in this view (not chosen, or no data)"),
+    "map_click_hint": (
+        "点击地图上的县区，可将其加入左侧的县区筛选。",
+        "Click a county on the map to add it to the county filter.",
+    ),
+    "map_unavailable": ("无法显示地图：{error}", "The map cannot be shown: {error}"),
+    "map_no_boundary": ("以下县区没有地图边界，未画出：{names}", "No map boundary, not drawn: {names}"),
+    "map_no_county": ("地图上以下区域在数据中没有对应县区：{names}", "On the map but not in the data: {names}"),
     "summary_sentence": (
         "{period}，各县区局共检查生产经营单位{inspections}家次（{c_inspections}），出动行政执法人员{turnouts}人次"
         "（{c_turnouts}），使用执法文书{documents}份（{c_documents}），立案{cases}起（{c_cases}），"
@@ -162,9 +185,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "last_period": ("去年同期", "Same period last year"),
     "month": ("月份", "Month"),
     "no_monthly": ("该时段没有逐月记录可画趋势。", "No monthly records to chart for this period."),
+    "bars_limited": (
+        "县区较多：柱状图显示最高和最低各{n}个县区；同比图显示降幅最大的{m}个县区。",
+        "Many counties: the bar chart shows the {n} highest and lowest; the year-on-year chart the {m} largest falls.",
+    ),
     "labels_limited": (
-        "县区较多，图中只标注有预警和数值最高、最低的县区；悬停可查看其余县区。",
-        "With many counties only the flagged and the extremes are labelled; hover for the rest.",
+        "县区较多，图中只标注数值最高、最低和综合排名最后的县区；悬停可查看其余县区。",
+        "With many counties only the extremes and the last places are labelled; hover for the rest.",
     ),
     # flags
     "flags_title": ("{period}预警县区", "Flagged counties, {period}"),
@@ -177,6 +204,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "flag_entry_gaps": ("标出无整改记录的处罚案件", "Flag penalties without rectification records"),
     "no_flags": ("按当前阈值，没有县区需要预警。", "With these thresholds no county is flagged."),
     "flag_count": ("共{n}个县区有预警。", "{n} counties are flagged."),
+    "more_flags": (
+        "以上为排名最后的{n}个预警县区；全部预警见下表（可排序、搜索）。",
+        "Above are the {n} lowest-placed flagged counties; every flag is in the table below (sortable, searchable).",
+    ),
     "flag_figures": ("相关数字", "Figures behind the flags"),
     "rate_column": ("每百家次立案（起）", "Cases per 100 inspections"),
     "last_year_inspections": ("去年同期检查（家次）", "Inspections last year"),

@@ -4,7 +4,14 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.analysis import ranking_table
-from dashboard.charts import LABEL_ALL_UP_TO, inspections_fines_scatter, measure_bars, monthly_trend, year_on_year_bars
+from dashboard.charts import (
+    BARS_EACH_END,
+    LABEL_ALL_UP_TO,
+    inspections_fines_scatter,
+    measure_bars,
+    monthly_trend,
+    year_on_year_bars,
+)
 from dashboard.layout import (
     chart_download,
     current_filters,
@@ -40,6 +47,8 @@ def show(figure, key: str, name: str) -> None:  # type: ignore[no-untyped-def]
 show(inspections_fines_scatter(view.shown, view.scored, lang), "scatter_chart", text("scatter_title", lang))
 if len(view.shown) > LABEL_ALL_UP_TO:
     st.caption(text("labels_limited", lang))
+if len(view.shown) > 2 * BARS_EACH_END:
+    st.caption(text("bars_limited", lang, n=BARS_EACH_END, m=2 * BARS_EACH_END))
 
 bars_measure = measure_picker("bars_measure", "bars_measure")
 show(measure_bars(view.shown, bars_measure, lang), "bars_chart", text(bars_measure, lang))

@@ -15,6 +15,8 @@ from dashboard.layout import (
 from dashboard.text import text
 from scoring.flags import FLAG_TITLES
 
+FLAG_CARDS = 30  # past this many counties, the rest are listed in a table that scrolls
+
 filters = current_filters()
 lang = filters.lang
 page_header("flags_title", filters)
@@ -69,9 +71,11 @@ if view.flags.empty:
     st.success(text("no_flags", lang))
     st.stop()
 
-st.markdown(text("flag_count", lang, n=view.flags["county_code"].nunique()))
+flagged_counties = view.flags["county_code"].unique()
+st.markdown(text("flag_count", lang, n=len(flagged_counties)))
 places = view.scored.set_index("county_code")["overall_rank"]
-for code, county_flags in view.flags.groupby("county_code", sort=False):
+carded = view.flags[view.flags["county_code"].isin(flagged_counties[:FLAG_CARDS])]
+for code, county_flags in carded.groupby("county_code", sort=False):
     place = places.get(code)
     heading = county_flags["county"].iloc[0]
     if place is not None and place == place:
@@ -80,6 +84,9 @@ for code, county_flags in view.flags.groupby("county_code", sort=False):
         st.markdown(f"#### ⚠ {heading}")
         for _, flag in county_flags.iterrows():
             st.markdown(f"- **{FLAG_TITLES[lang][flag['flag']]}**：{flag['reason']}")
+if len(flagged_counties) > FLAG_CARDS:
+    st.caption(text("more_flags", lang, n=FLAG_CARDS))
+    st.dataframe(flags_table(view.flags, lang), hide_index=True, width="stretch", height=400)
 
 st.subheader(text("flag_figures", lang))
 figures = flag_figures(view, data.previous, data.gaps).drop(columns=["county_code"])

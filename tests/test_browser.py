@@ -226,3 +226,25 @@ def test_the_bulletin_downloads_in_one_click(page: Page, server: str, tmp_path: 
     assert download_info.value.suggested_filename.endswith(".docx")
     text = "\n".join(p.text for p in Document(download_info.value.path()).paragraphs)
     assert "共检查生产经营单位1117家次（同比减少40.3%）" in text
+
+
+def test_the_overview_map_draws_the_ten_counties_from_local_data(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    wait_until_ready(page)
+    shapes = page.locator(".js-plotly-plot .choroplethlayer path.choroplethlocation")
+    shapes.first.wait_for(timeout=30_000)
+    assert shapes.count() == 10
+    county_map = page.locator(".js-plotly-plot").filter(has=page.locator(".choroplethlayer")).first
+    assert "泌阳县" in (county_map.locator(".scattergeo").text_content() or "")
+    county_map.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    county_map.screenshot(path=str(SCREENSHOTS / "overview-map.png"))
+
+    label = county_map.locator(".scattergeo text").filter(has_text="泌阳县")
+    box = label.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 12)  # inside 泌阳县, below its name
+    sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+    sidebar.filter(has_text="泌阳县").wait_for(timeout=30_000)
+    assert "counties=" in page.url
