@@ -22,6 +22,7 @@ from scoring.flags import FlagSettings
 from scoring.output import format_change, format_count, format_fines
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
+PROBLEM_COUNTIES = 10  # a bulletin names the worst; a province's full list belongs on the flags page
 CLERK_MARK = "【待起草"  # every part a clerk must write starts so, and is highlighted in the document
 
 
@@ -162,6 +163,8 @@ def _problems(view: CountyView) -> list[Paragraph]:
                     f"罚款{format_fines(county['fines'])}万元）"
                 )
             details.append(detail)
+        if len(details) > PROBLEM_COUNTIES:
+            details = details[:PROBLEM_COUNTIES] + [f"等{len(details)}个县区（全部见预警页）"]
         number = CHINESE_NUMERALS[len(paragraphs)] if len(paragraphs) < 10 else str(len(paragraphs) + 1)
         paragraphs.append(Paragraph(f"（{number}）{lead}具体是：{'；'.join(details)}。", "problem"))
     return paragraphs

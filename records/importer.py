@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from records.fields import FIELDS, KIND_LABELS, Field, map_headers, recognise_kind
@@ -111,7 +113,10 @@ def import_file(
         return _file_problem(name, None, f"未知的数据类型“{kind}”，应为 inspections、cases 或 summary")
 
     body = raw.iloc[header_row + 1 :]
-    body = body[~(body == "").all(axis=1)]
+    blank = np.ones(len(body), dtype=bool)
+    for column in body.columns:
+        blank &= (body[column].astype(str).str.len() == 0).to_numpy()
+    body = body[~blank]
     checked = validate(connection, kind, headers, body, header_row, start, end)
     if not checked.problems.empty:
         message = f"发现 {len(checked.problems)} 处问题，未导入任何数据，数据库未改变"
@@ -213,6 +218,13 @@ def validate(
     return Checked(values, problems.table(), *period)
 
 
+def _per_distinct(text: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Convert each distinct text once and spread the results: a million rows hold few distinct dates or counts."""
+    positions, distinct = pd.factorize(text)
+    converted = convert(pd.Series(distinct))
+    return pd.Series(converted.array.take(positions), index=text.index)
+
+
 def _parse(connection: duckdb.DuckDBPyConnection, spec: Field, text: pd.Series, problems: _Problems) -> pd.Series:
     empty = text == ""
     if spec.required:
@@ -221,23 +233,26 @@ def _parse(connection: duckdb.DuckDBPyConnection, spec: Field, text: pd.Series, 
         return text if spec.required else text.where(~empty, None)
     if spec.type == "county":
         codes = county_lookup(connection)
-        parsed = text.map(codes)
+        parsed = _per_distinct(text, lambda distinct: distinct.map(codes).astype("Int64"))
         unknown = text.index[parsed.isna() & ~empty]
         problems.add(unknown, spec.label, text, "未知县区：不在县区表中（请填写县区全称或6位区划代码）")
-        return parsed.astype("Int64")
+        return parsed
     if spec.type == "date":
-        parsed = parse_dates(text)
+        parsed = _per_distinct(text, parse_dates)
         bad = parsed.isna() & ~empty
         problems.add(text.index[bad], spec.label, text, "无法识别的日期，应写作 2020-01-31、2020/1/31 或 2020年1月31日")
         odd = parsed.notna() & ((parsed < EARLIEST_DATE) | (parsed > LATEST_DATE))
         problems.add(text.index[odd], spec.label, text, "日期超出合理范围（1990年至2100年）")
-        return parsed.dt.date.where(parsed.notna() & ~odd, None)
+        return parsed.where(~odd)
     if spec.type == "flag":
-        lowered = text.str.lower()
+        lowered = _per_distinct(text, lambda distinct: distinct.str.lower())
         unknown = ~lowered.isin(TRUE_WORDS | FALSE_WORDS)
         problems.add(text.index[unknown], spec.label, text, "应填“是”或“否”")
         return lowered.isin(TRUE_WORDS).where(~empty, spec.default).astype(bool)
-    numbers = pd.to_numeric(text.str.replace(",", "", regex=False).where(~empty), errors="coerce")
+    numbers = _per_distinct(
+        text, lambda distinct: pd.to_numeric(distinct.str.replace(",", "", regex=False), errors="coerce")
+    ).astype("float64")
+    numbers = numbers.where(~empty)
     not_number = numbers.isna() & ~empty
     problems.add(text.index[not_number], spec.label, text, "不是数字")
     negative = numbers < 0
@@ -264,8 +279,13 @@ def parse_dates(text: pd.Series) -> pd.Series:
     >>> parse_dates(pd.Series(["2020年1月31日", "2020/2/1 08:00", "20200301", "昨天"])).dt.strftime("%m-%d").tolist()
     ['01-31', '02-01', '03-01', nan]
     """
+    text = text.astype(str).str.strip()
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    retry = parsed.isna() & (text != "")
+    if not retry.any():
+        return parsed
     cleaned = (
-        text.str.strip()
+        text[retry]
         .str.split(r"[ T]", n=1, regex=True)
         .str[0]
         .str.replace(r"[年/.]", "-", regex=True)
@@ -273,9 +293,10 @@ def parse_dates(text: pd.Series) -> pd.Series:
         .str.replace("日", "", regex=False)
     )
     compact = cleaned.str.fullmatch(r"\d{8}").fillna(False).astype(bool)
-    parsed = pd.to_datetime(cleaned.where(~compact), format="%Y-%m-%d", errors="coerce")
+    fixed = pd.to_datetime(cleaned.where(~compact), format="%Y-%m-%d", errors="coerce")
     if compact.any():
-        parsed = parsed.fillna(pd.to_datetime(cleaned.where(compact), format="%Y%m%d", errors="coerce"))
+        fixed = fixed.fillna(pd.to_datetime(cleaned.where(compact), format="%Y%m%d", errors="coerce"))
+    parsed[retry] = fixed
     return parsed
 
 
@@ -291,7 +312,7 @@ def _summary_period(
     if start is None or end is None:
         starts, ends = values["start"].dropna().unique(), values["end"].dropna().unique()
         if len(starts) == 1 and len(ends) == 1 and values["start"].notna().all() and values["end"].notna().all():
-            start, end = starts[0], ends[0]
+            start, end = pd.Timestamp(starts[0]).date(), pd.Timestamp(ends[0]).date()
         elif len(starts) > 1 or len(ends) > 1:
             problems.one("—", "开始日期/结束日期", "", "一个汇总文件只能是同一个时段，请拆分为多个文件")
         else:
@@ -312,38 +333,43 @@ def _check_duplicates(
     problems: _Problems,
     period: tuple[dt.date | None, dt.date | None],
 ) -> None:
+    """Keys repeated inside the file, and keys the database already holds; found by DuckDB, which hashes fast."""
     if kind == "summary":
-        keys = values["county"]
-        column, label = "单位", "同一时段的县区在文件中重复（第{first}行已有）"
+        keys, column, shown = values["county"], "单位", typed["county"]
+        repeat_label = "同一时段的县区在文件中重复（第{first}行已有）"
         start, end = period
-        existing = set()
-        if start is not None and end is not None:
-            rows = connection.execute(
-                "SELECT county_code FROM county_summaries WHERE period_start = ? AND period_end = ?", [start, end]
-            ).fetchall()
-            existing = {code for (code,) in rows}
-        stored = keys.isin(existing).fillna(False).astype(bool)
-        problems.add(values.index[stored], column, typed["county"], f"该县区 {start} 至 {end} 的汇总已在数据库中")
+        stored_query = (
+            "SELECT DISTINCT i.row FROM incoming_keys i JOIN county_summaries s ON s.county_code = i.key "
+            "WHERE s.period_start = $start AND s.period_end = $end"
+        )
+        stored_label = f"该县区 {start} 至 {end} 的汇总已在数据库中"
     else:
-        keys = values["id"]
-        column = FIELDS[kind][0].label
-        label = "编号在文件中重复（第{first}行已有）"
-        incoming = pd.DataFrame({"id": keys[keys != ""].unique()})
-        table = "inspections" if kind == "inspections" else "cases"
-        connection.register("incoming_ids", incoming)
-        try:
-            query = f"SELECT i.id FROM incoming_ids i SEMI JOIN {table} t ON t.id = i.id"  # table is from a fixed pair
-            stored_ids = {row[0] for row in connection.execute(query).fetchall()}
-        finally:
-            connection.unregister("incoming_ids")
-        stored = keys.isin(stored_ids)
-        problems.add(values.index[stored], column, keys, "编号已存在于数据库中（已导入过）")
-    repeated = keys.duplicated(keep="first") & keys.notna() & (keys.astype(str) != "")
-    if repeated.any():
-        rows = pd.Series(values.index, index=values.index)
-        first_row = rows.groupby(keys.to_numpy(), dropna=False).transform("first")[repeated]
-        said = first_row.map(lambda row: label.format(first=int(row)))
-        problems.add(said.index, column, typed["county" if kind == "summary" else "id"], said)
+        keys, column, shown = values["id"], FIELDS[kind][0].label, typed["id"]
+        repeat_label = "编号在文件中重复（第{first}行已有）"
+        table = "inspections" if kind == "inspections" else "cases"  # one of a fixed pair, never user text
+        stored_query = f"SELECT i.row FROM incoming_keys i SEMI JOIN {table} t ON t.id = i.key"
+        stored_label = "编号已存在于数据库中（已导入过）"
+    incoming = pd.DataFrame({"key": keys.to_numpy(), "row": values.index.to_numpy()})
+    connection.register("incoming_keys", incoming)
+    try:
+        if kind != "summary" or (period[0] is not None and period[1] is not None):
+            parameters = {"start": period[0], "end": period[1]} if kind == "summary" else {}
+            stored_rows = [row for (row,) in connection.execute(stored_query, parameters).fetchall()]
+            problems.add(pd.Index(sorted(stored_rows)), column, shown, stored_label)
+        repeats = connection.execute(
+            """
+            SELECT row, first_row FROM (
+                SELECT row, min(row) OVER (PARTITION BY key) AS first_row
+                FROM incoming_keys WHERE key IS NOT NULL AND CAST(key AS VARCHAR) <> ''
+            ) WHERE row > first_row ORDER BY row
+            """
+        ).fetchall()
+    finally:
+        connection.unregister("incoming_keys")
+    if repeats:
+        rows = pd.Index([row for row, _ in repeats])
+        said = pd.Series([repeat_label.format(first=first) for _, first in repeats], index=rows)
+        problems.add(rows, column, shown, said)
 
 
 def log_import(
@@ -374,8 +400,17 @@ def insert_records(connection: duckdb.DuckDBPyConnection, kind: str, values: pd.
     frame = values.loc[:, list(columns)].copy()
     if "fine_yuan" in frame:
         frame["fine_yuan"] = frame["fine_yuan"].astype(str)
-    selected = ", ".join("CAST(fine_yuan AS DECIMAL(18, 2))" if c == "fine_yuan" else c for c in columns)
+    selected = ", ".join(_stored_as(column, frame[column]) for column in columns)
     _append(connection, kind, frame, f"{selected}, {int(import_id)}")
+
+
+def _stored_as(column: str, values: pd.Series) -> str:
+    """The select expression that stores a validated column: money exactly, timestamps as dates."""
+    if column == "fine_yuan":
+        return "CAST(fine_yuan AS DECIMAL(18, 2))"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return f"CAST({column} AS DATE)"
+    return column
 
 
 def _insert_summaries(connection: duckdb.DuckDBPyConnection, values: pd.DataFrame, import_id: int) -> None:

@@ -39,9 +39,24 @@ def competition_rank(values: pd.Series, higher_is_better: bool = True) -> pd.Ser
     >>> competition_rank(pd.Series([8, 17, 8, None, 2])).tolist()
     [2, 1, 2, <NA>, 4]
     """
-    key = pd.to_numeric(values, errors="coerce").astype("float64").round(RANK_DECIMALS)
-    ranks = key.rank(method="min", ascending=not higher_is_better, na_option="keep")
-    return ranks.astype("Int64")
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    return pd.Series(_ranks(numbers, higher_is_better), index=values.index)
+
+
+def _as_floats(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _ranks(numbers: np.ndarray, higher_is_better: bool) -> pd.arrays.IntegerArray:
+    """Competition ranks by sorting once: a county's rank is one more than the count of strictly better ones."""
+    missing = np.isnan(numbers)
+    key = np.round(numbers, RANK_DECIMALS)
+    key = -key if higher_is_better else key
+    ordered = np.sort(key[~missing])
+    ranks = np.searchsorted(ordered, np.where(missing, 0.0, key), side="left") + 1
+    return pd.arrays.IntegerArray(ranks.astype("int64"), missing)
 
 
 def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_column: str = "county") -> pd.DataFrame:
@@ -58,50 +73,53 @@ def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_
     if absent:
         raise KeyError(f"缺少列：{'、'.join(absent)}")
 
-    # Columns are built as arrays and assembled once: at thousands of counties this is what keeps scoring
-    # cheap next to the database's own aggregation.
-    columns: dict[str, object] = {county_column: table[county_column].to_numpy()}
+    # Plain arrays, one DataFrame built at the end and one sort: at thousands of counties scoring must cost
+    # next to nothing beside the database's own aggregation.
+    columns: dict[str, object] = {}
+    sort_keys: list[np.ndarray] = []
     points_total = np.zeros(len(table))
     complete = np.ones(len(table), dtype=bool)
     missing_by_measure: list[tuple[str, np.ndarray]] = []
-
     for measure in rule.measures:
-        values = pd.to_numeric(table[measure.column], errors="coerce").astype("float64")
-        ranks = competition_rank(values, measure.higher_is_better)
-        has_value = values.notna().to_numpy()
+        values = _as_floats(table[measure.column])
+        has_value = ~np.isnan(values)
+        ranks = _ranks(values, measure.higher_is_better)
         ranked = int(has_value.sum())
         top = float(ranked) if rule.top_points is None else float(rule.top_points)
         rank_numbers = ranks.to_numpy(dtype="float64", na_value=np.nan)
-        points = np.maximum(rule.floor, top - rule.step * (rank_numbers - 1)) * measure.weight
-        columns[measure.column] = values.to_numpy()
-        columns[rank_column(measure.column)] = ranks.array
-        columns[points_column(measure.column)] = pd.array(np.where(has_value, points, np.nan), dtype="Float64")
+        points = np.where(has_value, np.maximum(rule.floor, top - rule.step * (rank_numbers - 1)) * measure.weight, 0.0)
+        columns[measure.column] = values
+        columns[rank_column(measure.column)] = ranks
+        columns[points_column(measure.column)] = pd.arrays.FloatingArray(points, ~has_value)
+        sort_keys.append(-points)
         complete &= has_value
-        points_total += np.where(has_value, points, 0.0)
+        points_total += points
         missing_by_measure.append((measure.label, ~has_value))
 
-    totals = pd.Series(np.where(complete, points_total, np.nan), index=table.index, dtype="Float64")
-    columns[TOTAL_POINTS] = totals.array
-    columns[OVERALL_RANK] = competition_rank(totals).array
+    totals = np.where(complete, points_total, np.nan)
+    overall = _ranks(totals, higher_is_better=True)
     if complete.all():
-        columns[MISSING] = np.full(len(table), "", dtype=object)
+        missing = np.full(len(table), "", dtype=object)
     else:
-        columns[MISSING] = np.array(
+        missing = np.array(
             ["、".join(label for label, absent in missing_by_measure if absent[row]) for row in range(len(table))],
             dtype=object,
         )
+    # Within a shared place the attachment lists the stronger on the first measure first (新蔡县 before 平舆县);
+    # counties without a place come last.
+    place = overall.to_numpy(dtype="float64", na_value=np.inf)
+    order = np.lexsort([*reversed(sort_keys), place])
+    scored: dict[str, object] = {
+        OVERALL_RANK: overall,
+        county_column: table[county_column].array,
+        TOTAL_POINTS: pd.arrays.FloatingArray(np.nan_to_num(totals), ~complete),
+        **columns,
+        MISSING: missing,
+    }
     for column in table.columns:
-        if column not in columns:
-            columns[column] = table[column].array
-    result = pd.DataFrame(columns, index=table.index)
-
-    leading = [OVERALL_RANK, county_column, TOTAL_POINTS]
-    ordered = leading + [c for c in result.columns if c not in leading]
-    result = result[ordered]
-    # Within a shared place the attachment lists the stronger on the first measure first (新蔡县 before 平舆县).
-    keys = [OVERALL_RANK] + [points_column(m.column) for m in rule.measures]
-    ascending = [True] + [False] * len(rule.measures)
-    return result.sort_values(keys, ascending=ascending, na_position="last", kind="stable").reset_index(drop=True)
+        if column not in scored:
+            scored[column] = table[column].array
+    return pd.DataFrame({name: values.take(order) for name, values in scored.items()})  # type: ignore[attr-defined]
 
 
 def missing_note(scored: pd.DataFrame, county_column: str = "county") -> str:

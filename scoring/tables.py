@@ -11,6 +11,8 @@ import unicodedata
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 
 class TableReadError(ValueError):
@@ -27,20 +29,22 @@ def normalise_header(header: object) -> str:
     return "".join(text.split()).lower()
 
 
-def decode_bytes(raw: bytes, file_name: str) -> str:
-    """Text of a CSV file in UTF-8 (with or without BOM), UTF-16 or GBK/GB18030."""
+def decode_bytes(raw: bytes, file_name: str) -> tuple[str, bytes]:
+    """Text of a CSV file in UTF-8 (with or without BOM), UTF-16 or GBK/GB18030, and the same as UTF-8 bytes."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        text = raw.decode("utf-16")
+        return text, text.encode("utf-8")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), raw.removeprefix(b"\xef\xbb\xbf")
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("gb18030")
+        text = raw.decode("gb18030")
     except UnicodeDecodeError as error:
         raise TableReadError(
             f"文件“{file_name}”第{error.start + 1}个字节处无法识别编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 XLSX 文件"
         ) from error
+    return text, text.encode("utf-8")
 
 
 def read_raw_table(source: str | Path | bytes, file_name: str | None = None) -> pd.DataFrame:
@@ -53,11 +57,15 @@ def read_raw_table(source: str | Path | bytes, file_name: str | None = None) -> 
         return _read_xlsx(raw, name)
     if name.lower().endswith((".xlsx", ".xls")):
         raise TableReadError(f"文件“{name}”不是有效的 XLSX 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）")
-    text = decode_bytes(raw, name)
+    text, utf8 = decode_bytes(raw, name)
     if "\x00" in text[:4096]:
         raise TableReadError(f"文件“{name}”不是文本表格：请上传 CSV 或 XLSX 文件")
     first_line = text.split("\n", 1)[0]
     separator = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    try:
+        return _read_csv_fast(utf8, first_line, separator)
+    except pa.ArrowInvalid:
+        pass  # ragged rows (a title line above the header, say): the slower reader copes with those
     try:
         return pd.read_csv(
             io.StringIO(text),
@@ -67,9 +75,27 @@ def read_raw_table(source: str | Path | bytes, file_name: str | None = None) -> 
             keep_default_na=False,
             skip_blank_lines=True,
             quoting=csv.QUOTE_MINIMAL,
+            engine="python",
         )
-    except (pd.errors.ParserError, ValueError) as error:
+    except (pd.errors.ParserError, ValueError, csv.Error) as error:
         raise TableReadError(f"文件“{name}”无法按 CSV 表格读取：{error}") from error
+
+
+def _read_csv_fast(content: bytes, first_line: str, separator: str) -> pd.DataFrame:
+    """Every cell as Arrow-backed text, read by pyarrow: a million rows in well under a second."""
+    width = len(next(csv.reader([first_line], delimiter=separator)))
+    names = [str(position) for position in range(width)]
+    table = pacsv.read_csv(
+        io.BytesIO(content),
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = range(width)
+    return frame
 
 
 def _read_bytes(path: Path, name: str) -> bytes:

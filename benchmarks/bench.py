@@ -1,0 +1,311 @@
+"""The speed benchmark: ``python -m benchmarks.bench [--sizes 1000000,10000000] [--json PATH]``.
+
+For each size it builds a synthetic database inside DuckDB (2,800 counties, five years, cases a tenth of the
+inspections) and measures, each as the median of several runs:
+  1. the floor: DuckDB's bare GROUP BY county over the half-year's inspections and cases, written by hand;
+  2. the app's path: the half-year's measures for all counties plus scoring, as the rankings page calls them;
+  3. full reruns of the rankings and charts pages through AppTest, uncached and cached;
+  4. importing a 1,000,000-row CSV of inspections with full validation, all or nothing;
+  5. the peak memory of a running dashboard (``streamlit run``) that served the pages from that database.
+It prints a table, and with ``--json`` writes the largest size's figures as one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.synthetic import build_synthetic_database
+from records.db import open_database
+from records.importer import import_file
+from records.queries import county_measures
+from scoring import score_counties
+
+ROOT = Path(__file__).resolve().parent.parent
+HALF_YEAR = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+IMPORT_ROWS = 1_000_000
+TARGETS = {
+    "ratio": 1.3,
+    "page_uncached_s": 1.5,
+    "page_cached_s": 0.3,
+    "import_rows_per_s": 300_000,
+    "peak_rss_mb": 1500,
+}
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def median_seconds(work: Callable[[], object], runs: int) -> float:
+    work()  # warm caches of the operating system and DuckDB, as a dashboard that has been running would have
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def floor_query(connection: duckdb.DuckDBPyConnection) -> None:
+    start, end = HALF_YEAR
+    connection.execute(
+        "SELECT county_code, count(*), sum(inspector_turnouts), sum(documents) FROM inspections "
+        "WHERE inspected_on BETWEEN ? AND ? GROUP BY county_code",
+        [start, end],
+    ).fetchall()
+    connection.execute(
+        "SELECT county_code, count(*), sum(fine_yuan) FROM cases WHERE filed_on BETWEEN ? AND ? GROUP BY county_code",
+        [start, end],
+    ).fetchall()
+
+
+def app_path(connection: duckdb.DuckDBPyConnection) -> None:
+    score_counties(county_measures(connection, *HALF_YEAR))
+
+
+def import_csv(database: Path, folder: Path) -> Path:
+    """A clean 1,000,000-row inspections file for counties of the synthetic database, written by DuckDB."""
+    path = folder / "inspections-1m.csv"
+    if path.exists():
+        return path
+    with duckdb.connect(str(database), read_only=True) as connection:
+        connection.execute(
+            f"""
+            COPY (
+                WITH codes AS (SELECT list(code ORDER BY sort_order) AS all_codes, count(*) AS n FROM counties)
+                SELECT 'IMP' || i AS id, all_codes[1 + i % n] AS county,
+                       strftime(DATE '2026-01-01' + CAST(i % 300 AS INTEGER), '%Y-%m-%d') AS inspected_on,
+                       '导入单位' || i AS unit_name, '工贸' AS industry, 1 + i % 3 AS inspector_turnouts,
+                       i % 2 AS documents, i % 4 AS hazards_found,
+                       CASE WHEN i % 4 > 0 THEN '是' ELSE '否' END AS rectification_ordered,
+                       '是' AS rectification_recorded, '否' AS random_selected
+                FROM range({IMPORT_ROWS}) t(i), codes
+            ) TO '{path}' (HEADER)
+            """
+        )
+    return path
+
+
+def import_rate(database: Path, folder: Path, runs: int) -> float:
+    source = import_csv(database, folder)
+    rates = []
+    for _ in range(runs):
+        copy = folder / "import-target.duckdb"
+        shutil.copy(database, copy)
+        connection = open_database(copy)
+        try:
+            started = time.perf_counter()
+            outcome = import_file(connection, source)
+            elapsed = time.perf_counter() - started
+        finally:
+            connection.close()
+        if outcome.status != "imported":
+            raise RuntimeError(f"the benchmark's import failed: {outcome.message}")
+        rates.append(IMPORT_ROWS / elapsed)
+        copy.unlink()
+    return statistics.median(rates)
+
+
+def page_times(database: Path, runs: int) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pages", str(database), "2024", str(runs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"page timing failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def dashboard_peak_rss_mb(database: Path) -> tuple[float, str]:
+    """Serve the pages from a real ``streamlit run`` and read the server's peak resident memory (VmHWM)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env={**os.environ, "ENFORCEMENT_DB": str(database)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the dashboard did not start for the memory measurement") from None
+                time.sleep(0.5)
+        how = _visit_pages(url)
+        return _peak_rss_mb(server.pid), how
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _visit_pages(url: str) -> str:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "no browser: server idle after start"
+    if not Path("/usr/bin/chromium").exists():
+        return "no browser: server idle after start"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        for path in ("", "rankings", "charts", "flags"):
+            page.goto(f"{url}/{path}?year=2024")
+            page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=120_000)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+            page.wait_for_timeout(1500)
+        browser.close()
+    return "Chromium loaded overview, rankings, charts and flags"
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM for the dashboard process")
+
+
+def measure(size: int, folder: Path, runs: int) -> dict[str, float]:
+    database = folder / f"synthetic-{size}.duckdb"
+    say(f"{size:,} records: building the synthetic database inside DuckDB")
+    started = time.perf_counter()
+    build_synthetic_database(database, size)
+    figures: dict[str, float] = {"records": size, "build_s": time.perf_counter() - started}
+    connection = open_database(database)
+    try:
+        say(f"{size:,} records: floor and app path ({runs} runs each)")
+        figures["floor_s"] = median_seconds(lambda: floor_query(connection), runs)
+        figures["app_s"] = median_seconds(lambda: app_path(connection), runs)
+    finally:
+        connection.close()
+    figures["ratio"] = figures["app_s"] / figures["floor_s"]
+    say(f"{size:,} records: page reruns through AppTest")
+    pages = page_times(database, runs)
+    figures.update({k: v for k, v in pages.items() if k != "peak_rss_mb"})
+    figures["page_uncached_s"] = max(pages["rankings_uncached_s"], pages["charts_uncached_s"])
+    figures["page_cached_s"] = max(pages["rankings_cached_s"], pages["charts_cached_s"])
+    say(f"{size:,} records: importing {IMPORT_ROWS:,} rows with validation")
+    figures["import_rows_per_s"] = import_rate(database, folder, max(1, runs // 2))
+    say(f"{size:,} records: peak memory of a running dashboard")
+    figures["peak_rss_mb"], memory_how = dashboard_peak_rss_mb(database)
+    say(f"   ({memory_how})")
+    database.unlink()
+    return figures
+
+
+def report(rows: list[dict[str, float]]) -> str:
+    columns = [
+        ("records", "records", "{:,.0f}"),
+        ("floor_s", "(1) floor s", "{:.4f}"),
+        ("app_s", "(2) app s", "{:.4f}"),
+        ("ratio", "(2)/(1)", "{:.2f}"),
+        ("rankings_uncached_s", "rankings uncached s", "{:.3f}"),
+        ("rankings_cached_s", "rankings cached s", "{:.3f}"),
+        ("charts_uncached_s", "charts uncached s", "{:.3f}"),
+        ("charts_cached_s", "charts cached s", "{:.3f}"),
+        ("import_rows_per_s", "import rows/s", "{:,.0f}"),
+        ("peak_rss_mb", "peak RSS MB", "{:.0f}"),
+    ]
+    table = [[title for _, title, _ in columns]] + [[fmt.format(row[key]) for key, _, fmt in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    return "\n".join("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(line)) for line in table)
+
+
+def summary(rows: list[dict[str, float]]) -> dict[str, float | int | None]:
+    largest = max(rows, key=lambda row: row["records"])
+    smallest = min(rows, key=lambda row: row["records"])
+    growth = largest["app_s"] / smallest["app_s"] if largest is not smallest else None
+    keys = (
+        "records",
+        "floor_s",
+        "app_s",
+        "ratio",
+        "page_uncached_s",
+        "page_cached_s",
+        "import_rows_per_s",
+        "peak_rss_mb",
+    )
+    result: dict[str, float | int | None] = {key: largest[key] for key in keys}
+    result["records"] = int(largest["records"])
+    result["growth"] = growth
+    return result
+
+
+def verdicts(figures: dict[str, float | int | None], rows_growth: float) -> list[str]:
+    lines = []
+    for key, target in TARGETS.items():
+        value = figures[key]
+        met = value is not None and (value >= target if key == "import_rows_per_s" else value <= target)
+        lines.append(
+            f"  {key:18s} {value:>14,.3f}  target {'≥' if key == 'import_rows_per_s' else '≤'} {target:,}  "
+            f"{'met' if met else 'NOT MET'}"
+        )
+    if figures["growth"] is not None:
+        met = figures["growth"] <= rows_growth
+        lines.append(
+            f"  {'growth':18s} {figures['growth']:>14,.3f}  target ≤ {rows_growth:g} (row growth)  "
+            f"{'met' if met else 'NOT MET'}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000,10000000", help="inspection record counts, comma separated")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
+    parser.add_argument("--json", help="write the largest size's figures here as one JSON object")
+    parser.add_argument("--workdir", help="where the synthetic databases go (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(","))
+    folder = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="enforcement-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [measure(size, folder, args.runs) for size in sizes]
+    machine = (
+        f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · DuckDB {duckdb.__version__}"
+    )
+    print(f"Benchmark on {machine}, half-year 2024-01-01..2024-06-30, 2,800 counties, {args.runs} runs each")
+    print(report(rows))
+    figures = summary(rows)
+    print("Targets at the largest size:")
+    print("\n".join(verdicts(figures, max(sizes) / min(sizes))))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        print(f"JSON written to {args.json}")
+    if not args.workdir:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
