@@ -18,20 +18,18 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from benchmarks.synthetic import build_synthetic_database
+from dashboard.local_server import running_dashboard
 from records.db import open_database
 from records.importer import import_file
 from records.queries import county_measures
@@ -138,33 +136,9 @@ def page_times(database: Path, runs: int) -> dict[str, float]:
 
 def dashboard_peak_rss_mb(database: Path) -> tuple[float, str]:
     """Serve the pages from a real ``streamlit run`` and read the server's peak resident memory (VmHWM)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env={**os.environ, "ENFORCEMENT_DB": str(database)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the dashboard did not start for the memory measurement") from None
-                time.sleep(0.5)
+    with running_dashboard(database, timeout=120) as (url, pid):
         how = _visit_pages(url)
-        return _peak_rss_mb(server.pid), how
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        return _peak_rss_mb(pid), how
 
 
 def _visit_pages(url: str) -> str:

@@ -304,3 +304,12 @@ def map_coverage_note(boundaries: dict[str, Any], lang: str, listed: int = 10) -
     ]
     if parts:
         st.caption("；".join(parts) + "。")
+
+
+def figures_page(title_key: str) -> tuple[Filters, PageData]:
+    """How every page of figures starts: this run's filters, the title, the data, or a sentence when there is none."""
+    filters = current_filters()
+    page_header(title_key, filters)
+    data = page_data(filters)
+    stop_if_empty(data, filters)
+    return filters, data

@@ -14,11 +14,8 @@ from dashboard.charts import (
 )
 from dashboard.layout import (
     chart_download,
-    current_filters,
-    page_data,
-    page_header,
+    figures_page,
     ranking_scope_note,
-    stop_if_empty,
     table_downloads,
 )
 from dashboard.text import text
@@ -26,11 +23,8 @@ from dashboard.text import text
 MEASURES = ["inspections", "cases", "fines"]
 TREND_COUNTIES = 12
 
-filters = current_filters()
+filters, data = figures_page("charts")
 lang = filters.lang
-page_header("charts", filters)
-data = page_data(filters)
-stop_if_empty(data, filters)
 view = data.view
 ranking_scope_note(filters, view.pool_size)
 

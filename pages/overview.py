@@ -7,25 +7,19 @@ from dashboard.analysis import best_and_weakest, best_and_weakest_table, city_su
 from dashboard.charts import MAP_MEASURES, county_map, monthly_trend
 from dashboard.layout import (
     chart_download,
-    current_filters,
+    figures_page,
     map_coverage_note,
-    page_data,
-    page_header,
     ranking_scope_note,
     remember_map_click,
     source_notes,
-    stop_if_empty,
     table_downloads,
 )
 from dashboard.text import text
 from records.geo import BoundaryError
 from scoring.output import format_count, format_fines
 
-filters = current_filters()
+filters, data = figures_page("overview_title")
 lang = filters.lang
-page_header("overview_title", filters)
-data = page_data(filters)
-stop_if_empty(data, filters)
 
 totals = cache.city_totals(filters.start, filters.end).set_index("measure")
 st.markdown(city_summary_sentence(totals.reset_index(), filters.period, lang))

@@ -5,15 +5,12 @@ import streamlit as st
 from dashboard import cache
 from dashboard.analysis import published_differences, ranking_table
 from dashboard.layout import (
-    current_filters,
+    figures_page,
     follow_selected_row,
-    page_data,
-    page_header,
     ranking_column_widths,
     ranking_scope_note,
     shade_flagged_rows,
     source_notes,
-    stop_if_empty,
     table_downloads,
 )
 from dashboard.text import text
@@ -21,11 +18,8 @@ from scoring import ScoringRule
 
 TRACE_LIMIT = 1000
 
-filters = current_filters()
+filters, data = figures_page("rankings_title")
 lang = filters.lang
-page_header("rankings_title", filters)
-data = page_data(filters)
-stop_if_empty(data, filters)
 rule = ScoringRule()
 
 ranking_scope_note(filters, data.view.pool_size)

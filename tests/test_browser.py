@@ -7,14 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlparse
@@ -22,6 +15,7 @@ from urllib.parse import quote, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from dashboard.local_server import DashboardDidNotStart, running_dashboard
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -37,60 +31,15 @@ PAGES = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = tmp_path_factory.mktemp("browser") / "enforcement.duckdb"
     shutil.copy(built_demo, database)
-    port = free_port()
-    log = tmp_path_factory.mktemp("log") / "streamlit.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "ENFORCEMENT_DB": str(database)},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer within 90 s:\n{log.read_text()}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        with running_dashboard(database) as (url, _):
+            yield url
+    except DashboardDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")

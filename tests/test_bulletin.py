@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pandas as pd
 import pytest
@@ -27,21 +28,17 @@ REFERENCE_TEXT = ROOT.parent / "shared" / "reference" / "zhumadian-2020-h1-bulle
 @pytest.fixture(scope="module")
 def h1_docx(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Document:
     out = tmp_path_factory.mktemp("bulletin") / "h1.docx"
-    result = run_module(
-        "records",
-        "bulletin",
-        "--db",
-        str(built_demo),
-        "--start",
-        "2020-01-01",
-        "--end",
-        "2020-06-30",
-        "--out",
-        str(out),
-    )
+    result = bulletin_command(built_demo, "2020-01-01", "2020-06-30", out)
     assert result.returncode == 0, result.stderr
     assert "[100%]" in result.stderr
     return Document(str(out))
+
+
+def bulletin_command(database: Path, start: str, end: str, out: Path, *extra: str) -> CompletedProcess[str]:
+    """``python -m records bulletin`` as a clerk runs it."""
+    return run_module(
+        "records", "bulletin", "--db", str(database), "--start", start, "--end", end, "--out", str(out), *extra
+    )
 
 
 def full_text(document: Document) -> str:
@@ -122,18 +119,7 @@ def test_page_layout_follows_the_official_standard(h1_docx: Document) -> None:
 
 def test_a_different_period_gives_different_figures(built_demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "q1.docx"
-    result = run_module(
-        "records",
-        "bulletin",
-        "--db",
-        str(built_demo),
-        "--start",
-        "2020-01-01",
-        "--end",
-        "2020-03-31",
-        "--out",
-        str(out),
-    )
+    result = bulletin_command(built_demo, "2020-01-01", "2020-03-31", out)
     assert result.returncode == 0, result.stderr
     text = full_text(Document(str(out)))
     assert "2020年1–3月" in text and "1117家次" not in text
@@ -143,20 +129,7 @@ def test_a_different_period_gives_different_figures(built_demo: Path, tmp_path: 
 
 def test_chosen_counties_are_covered_but_ranked_among_all(built_demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "two.docx"
-    result = run_module(
-        "records",
-        "bulletin",
-        "--db",
-        str(built_demo),
-        "--start",
-        "2020-01-01",
-        "--end",
-        "2020-06-30",
-        "--out",
-        str(out),
-        "--counties",
-        "驿城区,411726",
-    )
+    result = bulletin_command(built_demo, "2020-01-01", "2020-06-30", out, "--counties", "驿城区,411726")
     assert result.returncode == 0, result.stderr
     document = Document(str(out))
     assert "所选2个县区局共检查生产经营单位219家次" in full_text(document)
@@ -165,33 +138,9 @@ def test_chosen_counties_are_covered_but_ranked_among_all(built_demo: Path, tmp_
 
 
 def test_bulletin_command_rejects_bad_input(built_demo: Path, tmp_path: Path) -> None:
-    wrong = run_module(
-        "records",
-        "bulletin",
-        "--db",
-        str(built_demo),
-        "--start",
-        "2020-01-01",
-        "--end",
-        "2020-06-30",
-        "--out",
-        str(tmp_path / "x.docx"),
-        "--counties",
-        "火星县",
-    )
+    wrong = bulletin_command(built_demo, "2020-01-01", "2020-06-30", tmp_path / "x.docx", "--counties", "火星县")
     assert wrong.returncode == 1 and "未知县区：火星县" in wrong.stderr
-    backwards = run_module(
-        "records",
-        "bulletin",
-        "--db",
-        str(built_demo),
-        "--start",
-        "2020-06-30",
-        "--end",
-        "2020-01-01",
-        "--out",
-        str(tmp_path / "x.docx"),
-    )
+    backwards = bulletin_command(built_demo, "2020-06-30", "2020-01-01", tmp_path / "x.docx")
     assert backwards.returncode == 1 and "开始日期晚于结束日期" in backwards.stderr
 
 
