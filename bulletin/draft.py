@@ -72,6 +72,7 @@ def draft_bulletin(
     paragraphs = [
         Paragraph(issuer, "issuer"),
         Paragraph(f"{period}全市应急管理系统安全生产行政执法情况通报", "title"),
+        *demo_note(queries.dataset_label(connection)),
         Paragraph("各县区应急管理（安全监管）局：", "addressee"),
         Paragraph(
             f"{period}，全市应急管理（安全监管）系统坚持严格、规范、公正、文明执法，推动企业落实安全生产主体责任。"
@@ -95,6 +96,13 @@ def draft_bulletin(
         Paragraph(f"附件：{attachment_title}", "attachment"),
     ]
     return BulletinDraft(period, issuer, tuple(paragraphs), attachment_title, view, rule)
+
+
+def demo_note(label: str | None) -> list[Paragraph]:
+    """A highlighted line saying the draft comes from demo data, so it is never mistaken for a real bulletin."""
+    if not label:
+        return []
+    return [Paragraph(f"【待起草：本稿由内置{label}生成，仅供演示，正式印发前请换用真实数据】", "clerk")]
 
 
 def _issuer(counties: pd.DataFrame) -> str:

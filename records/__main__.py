@@ -11,7 +11,7 @@ from pathlib import Path
 from records.db import DatabaseError, database_path, open_database
 from records.fields import FIELDS, KIND_LABELS
 from records.importer import county_lookup, import_file, template_rows
-from records.queries import county_measures
+from records.queries import county_measures, dataset_label
 from scoring import ScoringRule, missing_note, score_counties
 from scoring.output import ranking_csv, ranking_json, ranking_text
 
@@ -139,8 +139,11 @@ def run_rank(args: argparse.Namespace) -> int:
     connection = open_database(database_path(args.db))
     try:
         measures = county_measures(connection, args.start, args.end)
+        label = dataset_label(connection)
     finally:
         connection.close()
+    if label:
+        print(f"注意：以下为{label}，仅供演示。", file=sys.stderr)
     if (measures["source"] == "none").all():
         print(f"该时段（{args.start} 至 {args.end}）没有任何执法记录或汇总数据。", file=sys.stderr)
         return 1

@@ -79,7 +79,8 @@ def test_structure_problems_and_clerk_parts(h1_docx: Document) -> None:
     paragraphs = [p.text for p in h1_docx.paragraphs]
     assert paragraphs[0] == "驻马店市应急管理局"
     assert paragraphs[1] == "2020年1–6月全市应急管理系统安全生产行政执法情况通报"
-    assert paragraphs[2] == "各县区应急管理（安全监管）局："
+    assert "示例数据" in paragraphs[2]  # the demo database says so in the draft itself
+    assert paragraphs[3] == "各县区应急管理（安全监管）局："
     headings = [p for p in paragraphs if re.match(r"^[一二三]、", p)]
     assert [h[:2] for h in headings] == ["一、", "二、", "三、"]
     problems = [p for p in paragraphs if p.startswith("（")]
@@ -111,7 +112,7 @@ def test_page_layout_follows_the_official_standard(h1_docx: Document) -> None:
     title = h1_docx.paragraphs[1].runs[0]
     assert title.font.size.pt == 22
     assert title.font.name in FONT_CANDIDATES["title"]
-    body = h1_docx.paragraphs[5].runs[0]
+    body = h1_docx.paragraphs[6].runs[0]
     assert body.font.size.pt == 16 and body.font.name in FONT_CANDIDATES["body"]
     assert h1_docx.sections[1].page_width > h1_docx.sections[1].page_height  # the attachment is landscape
     assert round(h1_docx.sections[1].page_width.mm) == 297

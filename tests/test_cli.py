@@ -86,6 +86,7 @@ def test_records_cli_init_rank_import_template(tmp_path: Path) -> None:
     rank = run_module("records", "rank", "--db", db, "--start", "2020-01-01", "--end", "2020-06-30", "--format", "csv")
     assert rank.returncode == 0, rank.stderr
     assert rank.stdout == EXPECTED_CSV
+    assert "示例数据" in rank.stderr
 
     env = {**os.environ, "ENFORCEMENT_DB": db}
     via_env = run_module("records", "rank", "--start", "2020-01-01", "--end", "2020-06-30", "--format", "csv", env=env)
