@@ -91,7 +91,8 @@ def flags_by_county(flags: pd.DataFrame, lang: str = "zh") -> pd.Series:
         titles = joined.setdefault(code, [])
         if FLAG_TITLES[lang][flag] not in titles:
             titles.append(FLAG_TITLES[lang][flag])
-    return pd.Series({code: "、".join(titles) for code, titles in joined.items()}, dtype=object)
+    joiner = "、" if lang == "zh" else ", "
+    return pd.Series({code: joiner.join(titles) for code, titles in joined.items()}, dtype=object)
 
 
 def cases_per_hundred(inspections: float, cases: float) -> float:
