@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from records.db import open_database
 from records.importer import import_file, template_rows
 from tests.conftest import table_snapshot
 
@@ -259,3 +260,34 @@ def test_a_filled_template_imports(demo, tmp_path: Path, kind: str) -> None:
     outcome = import_file(demo, path, start=dt.date(2016, 1, 1), end=dt.date(2016, 6, 30))
     assert outcome.kind == kind
     assert outcome.status == "imported", outcome.problems
+
+
+def test_readers_never_see_half_an_import(demo_path: Path, tmp_path: Path) -> None:
+    """Viewers read through their own cursors while the dashboard imports: before or after, never between."""
+    import threading
+
+    rows = 200_000
+    frame = pd.DataFrame(
+        {
+            "id": [f"BULK-{i}" for i in range(rows)],
+            "county": ["驿城区"] * rows,
+            "inspected_on": ["2021-05-01"] * rows,
+            "unit_name": ["甲公司"] * rows,
+        }
+    )
+    source = write(tmp_path / "bulk.csv", frame)
+    connection = open_database(demo_path)
+    reader = connection.cursor()
+    before = reader.execute("SELECT count(*) FROM inspections").fetchone()[0]
+    outcome: list[object] = []
+    writer = threading.Thread(target=lambda: outcome.append(import_file(connection.cursor(), source)))
+    writer.start()
+    seen = set()
+    while writer.is_alive():
+        seen.add(reader.execute("SELECT count(*) FROM inspections").fetchone()[0])
+    writer.join()
+    seen.add(reader.execute("SELECT count(*) FROM inspections").fetchone()[0])
+    connection.close()
+    assert outcome and outcome[0].status == "imported"
+    assert seen <= {before, before + rows}
+    assert before + rows in seen
