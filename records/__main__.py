@@ -104,7 +104,14 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     connection = open_database(database_path(args.db))
     try:
-        outcome = import_file(connection, args.file, kind=args.kind, start=args.start, end=args.end)
+        outcome = import_file(
+            connection,
+            args.file,
+            kind=args.kind,
+            start=args.start,
+            end=args.end,
+            progress=lambda fraction, step: print(f"[{fraction:4.0%}] {step}", file=sys.stderr),
+        )
     finally:
         connection.close()
     if outcome.status == "invalid":

@@ -79,11 +79,14 @@ def import_file(
     end: dt.date | None = None,
     file_name: str | None = None,
     write: bool = True,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ImportOutcome:
     """Validate a file and, when ``write`` and it is clean, add it in one transaction.
 
     On any problem nothing is written. The same file (by checksum) is never imported twice.
+    ``progress`` hears (fraction, step) as the work goes on.
     """
+    report = progress or (lambda fraction, step: None)
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "上传文件")
     try:
         raw_bytes = source if isinstance(source, bytes) else Path(source).read_bytes()
@@ -99,6 +102,7 @@ def import_file(
         return ImportOutcome("duplicate", kind, name, message=message)
 
     try:
+        report(0.1, "读取文件")
         raw = read_raw_table(raw_bytes, name)
     except TableReadError as error:
         return _file_problem(name, kind, str(error))
@@ -117,6 +121,7 @@ def import_file(
     for column in body.columns:
         blank &= (body[column].astype(str).str.len() == 0).to_numpy()
     body = body[~blank]
+    report(0.3, f"逐行校验 {len(body):,} 行")
     checked = validate(connection, kind, headers, body, header_row, start, end)
     if not checked.problems.empty:
         message = f"发现 {len(checked.problems)} 处问题，未导入任何数据，数据库未改变"
@@ -127,6 +132,7 @@ def import_file(
         message = f"检查通过：{len(checked.values)} 行{KIND_LABELS[kind]}，可以导入"
         return ImportOutcome("valid", kind, name, len(checked.values), message=message)
 
+    report(0.7, "写入数据库")
     connection.begin()
     try:
         import_id = log_import(connection, name, checksum, kind, len(checked.values), checked.start, checked.end)
