@@ -138,17 +138,62 @@ class PageData:
     view: CountyView
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """One flag threshold as the flags page shows it; percentages are shown as whole numbers of per cent."""
+
+    setting: str
+    low: int
+    high: int
+    step: int = 1
+    percent: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"flag_{self.setting}"
+
+    def shown(self, value: float) -> int:
+        return round(value * 100) if self.percent else int(value)
+
+    def stored(self, shown: float) -> float:
+        return shown / 100 if self.percent else shown
+
+
+THRESHOLDS = (
+    Threshold("bottom_places", 0, 20),
+    Threshold("rate_share", 0, 100, 5, percent=True),
+    Threshold("fall_margin", 0, 100, 5, percent=True),
+    Threshold("fall_minimum_base", 0, 10_000),
+)
+SWITCHES = ("flag_zero", "flag_entry_gaps")
+
+
 def flag_settings() -> FlagSettings:
     """The thresholds set on the flags page (kept for the session), else the defaults."""
     state = st.session_state
-    return FlagSettings(
-        bottom_places=int(state.get("flag_bottom_places", FLAG_DEFAULTS.bottom_places)),
-        rate_share=float(state.get("flag_rate_share", FLAG_DEFAULTS.rate_share * 100)) / 100,
-        fall_margin=float(state.get("flag_fall_margin", FLAG_DEFAULTS.fall_margin * 100)) / 100,
-        fall_minimum_base=float(state.get("flag_fall_minimum_base", FLAG_DEFAULTS.fall_minimum_base)),
-        flag_zero=bool(state.get("flag_zero", FLAG_DEFAULTS.flag_zero)),
-        flag_entry_gaps=bool(state.get("flag_entry_gaps", FLAG_DEFAULTS.flag_entry_gaps)),
-    )
+    values: dict[str, object] = {
+        t.setting: t.stored(state.get(t.key, t.shown(getattr(FLAG_DEFAULTS, t.setting)))) for t in THRESHOLDS
+    }
+    values["bottom_places"] = int(values["bottom_places"])  # type: ignore[call-overload]
+    values.update({switch: bool(state.get(switch, getattr(FLAG_DEFAULTS, switch))) for switch in SWITCHES})
+    return FlagSettings(**values)  # type: ignore[arg-type]
+
+
+def threshold_inputs(lang: str) -> None:
+    """The flags page's settings: one input per threshold and a switch per optional flag, kept for the session."""
+    for column, threshold in zip(st.columns(len(THRESHOLDS)), THRESHOLDS, strict=True):
+        label = text(threshold.setting, lang) + (" (%)" if threshold.percent else "")
+        column.number_input(
+            label,
+            threshold.low,
+            threshold.high,
+            threshold.shown(getattr(FLAG_DEFAULTS, threshold.setting)),
+            step=threshold.step,
+            key=threshold.key,
+            persist_state="session",
+        )
+    for switch in SWITCHES:
+        st.checkbox(text(switch, lang), getattr(FLAG_DEFAULTS, switch), key=switch, persist_state="session")
 
 
 def page_data(filters: Filters) -> PageData:

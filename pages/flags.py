@@ -4,13 +4,13 @@ import streamlit as st
 
 from dashboard.analysis import flag_figures, flags_table
 from dashboard.layout import (
-    FLAG_DEFAULTS,
     current_filters,
     page_data,
     page_header,
     ranking_scope_note,
     stop_if_empty,
     table_downloads,
+    threshold_inputs,
 )
 from dashboard.text import text
 from scoring.flags import FLAG_TITLES
@@ -22,45 +22,7 @@ lang = filters.lang
 page_header("flags_title", filters)
 
 with st.expander(text("flags_settings", lang), expanded=True):
-    first, second, third, fourth = st.columns(4)
-    first.number_input(
-        text("bottom_places", lang),
-        0,
-        20,
-        FLAG_DEFAULTS.bottom_places,
-        key="flag_bottom_places",
-        persist_state="session",
-    )
-    second.number_input(
-        text("rate_share", lang) + " (%)",
-        0,
-        100,
-        int(FLAG_DEFAULTS.rate_share * 100),
-        step=5,
-        key="flag_rate_share",
-        persist_state="session",
-    )
-    third.number_input(
-        text("fall_margin", lang),
-        0,
-        100,
-        int(FLAG_DEFAULTS.fall_margin * 100),
-        step=5,
-        key="flag_fall_margin",
-        persist_state="session",
-    )
-    fourth.number_input(
-        text("fall_minimum_base", lang),
-        0,
-        10_000,
-        int(FLAG_DEFAULTS.fall_minimum_base),
-        key="flag_fall_minimum_base",
-        persist_state="session",
-    )
-    st.checkbox(text("flag_zero", lang), FLAG_DEFAULTS.flag_zero, key="flag_zero", persist_state="session")
-    st.checkbox(
-        text("flag_entry_gaps", lang), FLAG_DEFAULTS.flag_entry_gaps, key="flag_entry_gaps", persist_state="session"
-    )
+    threshold_inputs(lang)
 
 data = page_data(filters)
 stop_if_empty(data, filters)
