@@ -44,26 +44,35 @@ def labelled_counties(frame: pd.DataFrame) -> pd.Series:
     return keep
 
 
-def label_positions(points: pd.DataFrame, labelled: pd.Series) -> list[str]:
-    """Put a name below its point when a close labelled neighbour's name already sits above, so names do not collide."""
-    x = points["inspections"].astype("float64")
-    y = points["fines"].astype("float64")
+def label_positions(shown: pd.DataFrame, labelled: pd.Series) -> pd.Series:
+    """Names above their points, except where two points crowd: then one name goes left and the other right.
+
+    Decided over every shown county at once, flagged or not, since both kinds share the plot.
+    """
+    x = shown["inspections"].astype("float64")
+    y = shown["fines"].astype("float64")
     x_near = 0.08 * max(float(x.max() - x.min()), 1.0)
-    y_near = 0.10 * max(float(y.max() - y.min()), 1.0)
-    above: list[tuple[float, float]] = []
-    positions = {index: "top center" for index in points.index}
-    for index in x[labelled.reindex(points.index, fill_value=False)].sort_values(kind="stable").index:
-        crowded = any(abs(x[index] - px) < x_near and abs(y[index] - py) < y_near for px, py in above)
-        positions[index] = "bottom center" if crowded else "top center"
-        if not crowded:
-            above.append((x[index], y[index]))
-    return [positions[index] for index in points.index]
+    y_near = 0.15 * max(float(y.max() - y.min()), 1.0)
+    above: list[object] = []
+    positions = pd.Series("top center", index=shown.index)
+    for index in x[labelled].sort_values(kind="stable").index:
+        neighbour = next(
+            (other for other in above if abs(x[index] - x[other]) < x_near and abs(y[index] - y[other]) < y_near),
+            None,
+        )
+        if neighbour is None:
+            above.append(index)
+        else:  # the pair's names go either side of them
+            positions[neighbour] = "middle left"
+            positions[index] = "middle right"
+    return positions
 
 
 def inspections_fines_scatter(shown: pd.DataFrame, pool: pd.DataFrame, lang: str = "zh") -> go.Figure:
     """Inspections against fines, bubbles sized by cases, flagged counties in red, dashed city medians."""
     figure = go.Figure()
     labelled = labelled_counties(shown)
+    positions = label_positions(shown, labelled)
     largest = max(float(shown["cases"].astype("float64").max() or 1), 1.0)
     for is_flagged, colour, name in ((False, CALM_COLOUR, "not_flagged"), (True, FLAGGED_COLOUR, "flagged")):
         part = shown[(shown["flags"] != "") == is_flagged]
@@ -86,7 +95,7 @@ def inspections_fines_scatter(shown: pd.DataFrame, pool: pd.DataFrame, lang: str
                 mode="markers+text",
                 name=text(name, lang),
                 text=np.where(labelled[part.index].to_numpy(), part["county"].to_numpy(dtype=object), ""),
-                textposition=label_positions(part, labelled),
+                textposition=positions[part.index].tolist(),
                 marker={
                     "size": 12 + 38 * np.sqrt(cases / largest),
                     "color": colour,
