@@ -181,11 +181,29 @@ def import_log() -> pd.DataFrame:
     return queries.import_log(cursor())
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _checked_upload(
+    path: str,
+    version: int,
+    content: bytes,
+    file_name: str,
+    kind: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> ImportOutcome:
+    return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=False)
+
+
 def import_upload(
     content: bytes, file_name: str, kind: str | None, start: dt.date | None, end: dt.date | None, write: bool
 ) -> ImportOutcome:
-    """Check (``write=False``) or import an uploaded file in one transaction on this session's cursor."""
-    return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=write)
+    """Check (``write=False``) or import an uploaded file in one transaction on this session's cursor.
+
+    A check is kept until the data changes, so the page's reruns do not validate a large file again.
+    """
+    if not write:
+        return _checked_upload(*_key(), content, file_name, kind, start, end)
+    return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=True)
 
 
 def bulletin_draft(start: dt.date, end: dt.date, selected: tuple[int, ...]) -> BulletinDraft:

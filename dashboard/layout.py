@@ -227,13 +227,24 @@ def source_notes(data: PageData, filters: Filters) -> None:
 
 
 def ranking_column_widths(lang: str) -> dict[str, st.column_config.Column]:
-    """Narrow columns for places, ranks and points, so the whole attachment fits a laptop screen."""
+    """Narrow columns and short headings (the full heading on hover), so the attachment fits a laptop screen.
+
+    The table's own column names stay the attachment's, so downloads and tests see those.
+    """
     names = ranking_columns(lang)
     narrow = [key for key in names if key == "overall_rank" or key.endswith(("_rank", "_points"))]
-    config = {names[key]: st.column_config.Column(width=72) for key in narrow}
+    config = {names[key]: st.column_config.Column(width=68) for key in narrow}
     config[names["county"]] = st.column_config.Column(width=72)
-    config[names["total_points"]] = st.column_config.Column(width=110)
-    config[names["fines"]] = st.column_config.NumberColumn(format="%.2f")
+    config[names["total_points"]] = st.column_config.Column(
+        text("total_short", lang), width=72, help=names["total_points"]
+    )
+    for measure in ("inspections", "cases"):
+        config[names[measure]] = st.column_config.Column(
+            text(f"{measure}_heading", lang), width=90, help=names[measure]
+        )
+    config[names["fines"]] = st.column_config.NumberColumn(
+        text("fines_heading", lang), width=100, help=names["fines"], format="%.2f"
+    )
     return config
 
 

@@ -99,7 +99,7 @@ def test_rankings_in_a_real_browser(page: Page, server: str) -> None:
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 30 + 72 + 72 + 55, box["y"] + 18)  # the 三项执法总得分 header: sort ascending
+    page.mouse.click(box["x"] + 30 + 68 + 72 + 36, box["y"] + 18)  # the 总得分 header (narrow columns): sort ascending
     page.wait_for_timeout(800)
     assert "驿城区" in table_rows(page)[0]
 
