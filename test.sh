@@ -7,4 +7,5 @@ cd "$(dirname "$0")"
 
 bin/system-packages
 
+.venv/bin/ruff check --quiet .
 exec .venv/bin/python -m pytest "$@"
