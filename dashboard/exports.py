@@ -52,19 +52,6 @@ def _set(cell: Cell, value: object, number_format: str | None = None) -> None:
         cell.number_format = number_format
 
 
-def attachment_workbook(
-    shown: pd.DataFrame, rule: ScoringRule, title: str, footnote_counties: int, lang: str = "zh"
-) -> bytes:
-    """The ranking as the bulletin's attachment: title, two header rows with merged groups, flagged rows shaded."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = text("rankings", lang)
-    write_attachment_sheet(sheet, shown, rule, title, footnote_counties, lang)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def write_attachment_sheet(
     sheet, shown: pd.DataFrame, rule: ScoringRule, title: str, footnote_counties: int, lang: str
 ) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from dashboard.analysis import county_view, ranking_table
-from dashboard.exports import attachment_workbook, csv_bytes
+from dashboard.exports import csv_bytes, workbook
 from records.queries import county_measures, rectification_gaps, same_period_last_year
 from scoring import ScoringRule
 
@@ -26,7 +26,7 @@ def demo_view(demo):
 
 def test_attachment_workbook_looks_like_the_attachment(demo, reference: pd.DataFrame) -> None:
     view = demo_view(demo)
-    content = attachment_workbook(view.shown, ScoringRule(), "2020年1–6月各县区统计表", 10)
+    content = workbook({}, attachment=(view.shown, ScoringRule(), "2020年1–6月各县区统计表", 10, "zh"))
     sheet = load_workbook(io.BytesIO(content)).active
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert {"A2:A3", "B2:B3", "C2:C3", "D2:F2", "G2:I2", "J2:L2"} <= merged
@@ -59,7 +59,7 @@ def test_text_that_looks_like_a_formula_stays_text() -> None:
             "flags": ["@SUM(A1)"],
         }
     )
-    sheet = load_workbook(io.BytesIO(attachment_workbook(shown, ScoringRule(), "t", 1))).active
+    sheet = load_workbook(io.BytesIO(workbook({}, attachment=(shown, ScoringRule(), "t", 1, "zh")))).active
     assert sheet["B4"].data_type == "s" and sheet["B4"].value == '=HYPERLINK("http://x")'
     assert sheet["M4"].data_type == "s"
     text = csv_bytes(shown[["county", "flags"]]).decode("utf-8-sig")
