@@ -95,7 +95,7 @@ def city_summary_sentence(totals: pd.DataFrame, period: str, lang: str = "zh") -
 
     def change(measure: str, decimals: int = 1) -> str:
         ratio = by_measure.at[measure, "change"]
-        return text("no_last_year", lang) if pd.isna(ratio) else _english_change(ratio, decimals, lang)
+        return text("no_last_year", lang) if pd.isna(ratio) else _change_words(ratio, decimals, lang)
 
     return text(
         "summary_sentence",
@@ -114,7 +114,7 @@ def city_summary_sentence(totals: pd.DataFrame, period: str, lang: str = "zh") -
     )
 
 
-def _english_change(ratio: float, decimals: int, lang: str) -> str:
+def _change_words(ratio: float, decimals: int, lang: str) -> str:
     if lang == "zh":
         return format_change(ratio, decimals)
     return f"{ratio * 100:+.{decimals}f}% on last year"
@@ -196,7 +196,7 @@ def city_totals_table(totals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             text("this_period", lang): totals["current"].round(2),
             text("last_period", lang): totals["previous"].round(2),
             text("change_column", lang): [
-                text("no_last_year", lang) if pd.isna(c) else _english_change(c, 2 if m == "fines" else 1, lang)
+                text("no_last_year", lang) if pd.isna(c) else _change_words(c, 2 if m == "fines" else 1, lang)
                 for m, c in zip(totals["measure"], totals["change"], strict=True)
             ],
         }
