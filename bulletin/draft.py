@@ -115,17 +115,16 @@ def _issuer(counties: pd.DataFrame) -> str:
 
 def _figures_sentence(measures: pd.DataFrame, previous: pd.DataFrame, view: CountyView, period: str) -> str:
     codes = view.shown["county_code"]
-    now = measures[measures["county_code"].isin(codes)]
-    before = previous[previous["county_code"].isin(codes)]
-    has_last_year = bool((before["source"] != "none").any())
+    totals = queries.period_totals(
+        measures[measures["county_code"].isin(codes)], previous[previous["county_code"].isin(codes)]
+    ).set_index("measure")
 
     def figure(measure: str, unit: str, decimals: int = 1) -> str:
-        value = pd.to_numeric(now[measure], errors="coerce").sum()
+        value = totals.at[measure, "current"]
+        value = 0.0 if pd.isna(value) else value  # chosen counties without any record count as 0 (未执法检查)
         shown = format_fines(value) if measure == "fines" else format_count(value)
-        last = pd.to_numeric(before[measure], errors="coerce").sum()
-        if not has_last_year or not last:
-            return f"{shown}{unit}"
-        return f"{shown}{unit}（{format_change((value - last) / last, decimals)}）"
+        change = totals.at[measure, "change"]
+        return f"{shown}{unit}" if pd.isna(change) else f"{shown}{unit}（{format_change(change, decimals)}）"
 
     who = "各县区局" if len(codes) == view.pool_size else f"所选{len(codes)}个县区局"
     sentence = (

@@ -70,7 +70,9 @@ def _published(path: str, version: int, start: dt.date, end: dt.date) -> pd.Data
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _city_totals(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.city_totals(cursor(), start, end)
+    return queries.period_totals(
+        _measures(path, version, start, end), _measures(path, version, *queries.same_period_last_year(start, end))
+    )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -199,12 +199,17 @@ def _year_earlier(day: dt.date) -> dt.date:
 
 
 def city_totals(connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """The city's five totals for the period and the same period last year, with the 同比 ratio.
+    """The city's five totals for the period and the same period last year, with the 同比 ratio."""
+    current = county_measures(connection, start, end)
+    return period_totals(current, county_measures(connection, *same_period_last_year(start, end)))
 
+
+def period_totals(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Totals of two tables of county measures (this period, same period last year) with the 同比 ratio.
+
+    Shared by the city totals, the dashboard's cache and the bulletin, which sums only the chosen counties.
     A year with no figures at all gives no ratio (NaN), never a division by zero.
     """
-    current = county_measures(connection, start, end)
-    previous = county_measures(connection, *same_period_last_year(start, end))
     rows = []
     for measure in MEASURES:
         this_year = _total(current, measure)
