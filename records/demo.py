@@ -17,11 +17,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from records.db import PROJECT_ROOT, open_database
+from records.db import open_database
+from records.geo import COUNTIES_FILE, DATA_DIR, county_codes
 from records.importer import import_file, insert_records, log_import
 
-DATA_DIR = PROJECT_ROOT / "data"
-COUNTIES_FILE = DATA_DIR / "zhumadian_counties.csv"
 HALF_YEARS_FILE = DATA_DIR / "demo_half_years.csv"
 ATTACHMENT_FILE = DATA_DIR / "zhumadian-2020-h1-attachment.csv"
 DEMO_LABEL = "示例数据"
@@ -92,7 +91,7 @@ def load_counties(connection: duckdb.DuckDBPyConnection, source: Path) -> None:
 
 def demo_records() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every demo inspection and case, as tables shaped like the record tables."""
-    codes = _county_codes()
+    codes = county_codes()
     rng = random.Random(SEED)
     inspections: list[dict[str, object]] = []
     cases: list[dict[str, object]] = []
@@ -103,11 +102,6 @@ def demo_records() -> tuple[pd.DataFrame, pd.DataFrame]:
             inspections += new_inspections
             cases += _cases(rng, county, codes[county], half, figures, new_inspections)
     return pd.DataFrame(inspections), pd.DataFrame(cases)
-
-
-def _county_codes() -> dict[str, int]:
-    with COUNTIES_FILE.open(encoding="utf-8") as handle:
-        return {row["name"]: int(row["code"]) for row in csv.DictReader(handle)}
 
 
 def _inspections(
