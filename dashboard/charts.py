@@ -249,7 +249,8 @@ def county_map(
     if colour_by != "flags":
         drawn = drawn[drawn[colour_by].notna()]
     codes = drawn["county_code"].astype("int64").tolist()
-    off_map = [code for code in features if code not in set(codes)]
+    drawn_codes = set(codes)
+    off_map = [code for code in features if code not in drawn_codes]
     if colour_by == "flags":
         values = [1.0 if flags else 0.0 for flags in drawn["flags"]]
         scale = [[0, NOT_FLAGGED_COLOUR], [0.5, NOT_FLAGGED_COLOUR], [0.5, FLAGGED_COLOUR], [1, FLAGGED_COLOUR]]
