@@ -6,8 +6,8 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.layout import language_picker, sidebar_filters
-from dashboard.text import text
 from records.db import DatabaseError
+from report.text import text
 
 st.set_page_config(page_title="安全生产执法成效", layout="wide")
 

@@ -9,8 +9,8 @@ import duckdb
 
 from bulletin.document import bulletin_document
 from bulletin.draft import BulletinDraft, draft_bulletin
-from dashboard.charts import inspections_fines_scatter
-from dashboard.exports import figure_png
+from report.charts import inspections_fines_scatter
+from report.exports import figure_png
 
 __all__ = ["BulletinDraft", "bulletin_chart", "bulletin_docx", "draft_bulletin"]
 

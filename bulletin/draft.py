@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dashboard.analysis import CountyView, best_and_weakest, county_view
-from dashboard.periods import period_label
 from records import queries
+from report.analysis import CountyView, best_and_weakest, county_view
+from report.periods import period_label
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 from scoring.output import format_change, format_count, format_fines

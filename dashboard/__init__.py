@@ -1,4 +1,4 @@
-"""The Streamlit dashboard's helpers: periods, text, caching, analysis, charts and exports.
+"""Streamlit glue only: the shared sidebar and page layout, and the one caching module.
 
-Only ``cache`` and ``sidebar`` import Streamlit; the rest are plain functions the tests call directly.
+What the pages show is computed in ``report/`` (Streamlit-free), ``records/`` and ``scoring/``.
 """

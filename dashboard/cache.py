@@ -15,13 +15,13 @@ import pandas as pd
 import streamlit as st
 
 from bulletin import BulletinDraft, bulletin_docx, draft_bulletin
-from dashboard import analysis
-from dashboard.analysis import CountyView
 from records import queries
 from records.db import database_path, open_database
 from records.demo import build_demo_database
 from records.geo import BOUNDARIES_FILE, load_boundaries
 from records.importer import ImportOutcome, import_file
+from report import analysis
+from report.analysis import CountyView
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 

@@ -16,11 +16,11 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dashboard import cache
-from dashboard.analysis import CountyView, ranking_columns
-from dashboard.exports import csv_bytes, figure_png, workbook
-from dashboard.periods import DEFAULT_PRESET, PRESETS, period_dates, period_label, preset_label
-from dashboard.text import LANGUAGES, text
 from records.geo import match_boundaries
+from report.analysis import CountyView, ranking_columns
+from report.exports import csv_bytes, figure_png, workbook
+from report.periods import DEFAULT_PRESET, PRESETS, period_dates, period_label, preset_label
+from report.text import LANGUAGES, text
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 

@@ -4,9 +4,9 @@ import streamlit as st
 
 from bulletin.draft import preview_markdown
 from dashboard import cache
-from dashboard.analysis import ranking_table
 from dashboard.layout import current_filters, page_header
-from dashboard.text import text
+from report.analysis import ranking_table
+from report.text import text
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -3,8 +3,14 @@
 import streamlit as st
 
 from dashboard import cache
-from dashboard.analysis import ranking_table
-from dashboard.charts import (
+from dashboard.layout import (
+    chart_download,
+    figures_page,
+    ranking_scope_note,
+    table_downloads,
+)
+from report.analysis import ranking_table
+from report.charts import (
     BARS_EACH_END,
     LABEL_ALL_UP_TO,
     inspections_fines_scatter,
@@ -12,13 +18,7 @@ from dashboard.charts import (
     monthly_trend,
     year_on_year_bars,
 )
-from dashboard.layout import (
-    chart_download,
-    figures_page,
-    ranking_scope_note,
-    table_downloads,
-)
-from dashboard.text import text
+from report.text import text
 
 MEASURES = ["inspections", "cases", "fines"]
 TREND_COUNTIES = 12

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from dashboard import cache
-from dashboard.analysis import import_log_table
-from dashboard.exports import csv_bytes
 from dashboard.layout import current_filters, page_header, table_downloads
-from dashboard.text import text
 from records.fields import FIELDS
 from records.importer import template_rows
+from report.analysis import import_log_table
+from report.exports import csv_bytes
+from report.text import text
 
 filters = current_filters()
 lang = filters.lang

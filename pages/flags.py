@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from dashboard.analysis import flag_figures, flags_table
 from dashboard.layout import (
     current_filters,
     page_data,
@@ -12,7 +11,8 @@ from dashboard.layout import (
     table_downloads,
     threshold_inputs,
 )
-from dashboard.text import text
+from report.analysis import flag_figures, flags_table
+from report.text import text
 from scoring.flags import FLAG_TITLES
 
 FLAG_CARDS = 30  # past this many counties, the rest are listed in a table that scrolls

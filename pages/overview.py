@@ -3,8 +3,6 @@
 import streamlit as st
 
 from dashboard import cache
-from dashboard.analysis import best_and_weakest, best_and_weakest_table, city_summary_sentence, city_totals_table
-from dashboard.charts import MAP_MEASURES, county_map, monthly_trend
 from dashboard.layout import (
     chart_download,
     figures_page,
@@ -14,8 +12,10 @@ from dashboard.layout import (
     source_notes,
     table_downloads,
 )
-from dashboard.text import text
 from records.geo import BoundaryError
+from report.analysis import best_and_weakest, best_and_weakest_table, city_summary_sentence, city_totals_table
+from report.charts import MAP_MEASURES, county_map, monthly_trend
+from report.text import text
 from scoring.output import format_count, format_fines
 
 filters, data = figures_page("overview_title")

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import cache
-from dashboard.analysis import published_differences, ranking_table
 from dashboard.layout import (
     figures_page,
     follow_selected_row,
@@ -13,7 +12,8 @@ from dashboard.layout import (
     source_notes,
     table_downloads,
 )
-from dashboard.text import text
+from report.analysis import published_differences, ranking_table
+from report.text import text
 from scoring import ScoringRule
 
 TRACE_LIMIT = 1000

@@ -15,10 +15,10 @@ from PIL import Image
 
 from bulletin import bulletin_chart, draft_bulletin
 from bulletin.document import FONT_CANDIDATES
-from dashboard.analysis import county_view, ranking_table
-from dashboard.charts import inspections_fines_scatter
-from dashboard.exports import figure_png, workbook
 from records.queries import county_measures
+from report.analysis import county_view, ranking_table
+from report.charts import inspections_fines_scatter
+from report.exports import figure_png, workbook
 from scoring import ScoringRule
 from tests.conftest import ROOT, run_module
 

@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis import county_view
-from dashboard.charts import inspections_fines_scatter, labelled_counties, measure_bars
 from records.queries import county_measures
+from report.analysis import county_view
+from report.charts import inspections_fines_scatter, labelled_counties, measure_bars
 
 
 def name_positions(figure) -> dict[str, str]:  # type: ignore[no-untyped-def]

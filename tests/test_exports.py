@@ -8,9 +8,9 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
-from dashboard.analysis import county_view, ranking_table
-from dashboard.exports import csv_bytes, workbook
 from records.queries import county_measures, rectification_gaps, same_period_last_year
+from report.analysis import county_view, ranking_table
+from report.exports import csv_bytes, workbook
 from scoring import ScoringRule
 
 H1 = (dt.date(2020, 1, 1), dt.date(2020, 6, 30))

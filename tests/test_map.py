@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.charts import county_map
 from records.geo import BOUNDARIES_FILE, BoundaryError, load_boundaries, match_boundaries
 from records.queries import counties as county_table
+from report.charts import county_map
 from tests.conftest import ROOT, run_module
 
 HENAN_LONGITUDES = (113.0, 116.0)

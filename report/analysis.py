@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.text import text
+from report.text import text
 from scoring import ScoringRule, score_counties
 from scoring.flags import FLAG_TITLES, FlagSettings, flag_counties, flags_by_county
 from scoring.output import format_change, format_count, format_fines

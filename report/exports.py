@@ -14,7 +14,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from dashboard.text import text
+from report.text import text
 from scoring import ScoringRule
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
