@@ -18,6 +18,10 @@ from scoring.rule import ScoringRule
 # sum of yuan amounts that picked up float noise (0.1 + 0.2) still ties with its exact twin.
 RANK_DECIMALS = 6
 
+# Weighted and 百分制 points are kept to two decimals, as a bulletin prints them; the total adds the kept figures,
+# so a reader summing a printed row gets the printed total.
+POINTS_DECIMALS = 2
+
 TOTAL_POINTS = "total_points"
 OVERALL_RANK = "overall_rank"
 MISSING = "missing"
@@ -59,6 +63,45 @@ def _ranks(numbers: np.ndarray, higher_is_better: bool) -> pd.arrays.IntegerArra
     return pd.arrays.IntegerArray(ranks.astype("int64"), missing)
 
 
+def measure_points(values: np.ndarray, ranks: np.ndarray, higher_is_better: bool, rule: ScoringRule) -> np.ndarray:
+    """Unweighted points of one measure for every county (NaN where the value is missing), by the scheme's method.
+
+    ``ranks`` are the competition ranks as floats (NaN where missing).
+
+    >>> values = np.array([160.0, 120.0, np.nan, 0.0])
+    >>> measure_points(values, np.array([1.0, 2.0, np.nan, 3.0]), True, ScoringRule()).tolist()
+    [3.0, 2.0, nan, 1.0]
+    >>> measure_points(values, np.array([1.0, 2.0, np.nan, 3.0]), True, ScoringRule(method="share")).tolist()
+    [10.0, 7.5, nan, 0.0]
+    """
+    if rule.method == "share":
+        return share_points(values, higher_is_better, rule.full)
+    ranked = int((~np.isnan(ranks)).sum())
+    top = float(ranked) if rule.top is None else rule.top
+    return np.maximum(rule.floor, top - rule.step * (ranks - 1))
+
+
+def share_points(values: np.ndarray, higher_is_better: bool, full: float) -> np.ndarray:
+    """百分制: ``full × value ÷ best`` (``full × best ÷ value`` where lower is better), between 0 and ``full``.
+
+    Values are compared as they are ranked (to ``RANK_DECIMALS``), so tied counties get equal points. Nobody earns
+    points for nothing: a 0 where higher is better gets 0, and a best of 0 gives everyone 0. Where lower is better a
+    0 gets ``full``, and then every other county ``full × 0 ÷ value = 0``.
+    """
+    key = np.round(values, RANK_DECIMALS)
+    present = key[~np.isnan(key)]
+    if present.size == 0:
+        return np.full(len(values), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if higher_is_better:
+            best = float(present.max())
+            points = full * key / best if best > 0 else np.where(np.isnan(key), np.nan, 0.0)
+        else:
+            best = float(present.min())
+            points = np.where(key <= 0, full, full * max(best, 0.0) / key)
+    return np.where(np.isnan(key), np.nan, np.clip(points, 0.0, full))
+
+
 def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_column: str = "county") -> pd.DataFrame:
     """A new table: per measure its value, rank and points, then total points and overall place.
 
@@ -84,10 +127,9 @@ def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_
         values = _as_floats(table[measure.column])
         has_value = ~np.isnan(values)
         ranks = _ranks(values, measure.higher_is_better)
-        ranked = int(has_value.sum())
-        top = float(ranked) if rule.top_points is None else float(rule.top_points)
         rank_numbers = ranks.to_numpy(dtype="float64", na_value=np.nan)
-        points = np.where(has_value, np.maximum(rule.floor, top - rule.step * (rank_numbers - 1)) * measure.weight, 0.0)
+        unweighted = measure_points(values, rank_numbers, measure.higher_is_better, rule)
+        points = np.where(has_value, np.round(unweighted * measure.weight, POINTS_DECIMALS), 0.0)
         columns[measure.column] = values
         columns[rank_column(measure.column)] = ranks
         columns[points_column(measure.column)] = pd.arrays.FloatingArray(points, ~has_value)
@@ -96,7 +138,7 @@ def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_
         points_total += points
         missing_by_measure.append((measure.label, ~has_value))
 
-    totals = np.where(complete, points_total, np.nan)
+    totals = np.where(complete, np.round(points_total, POINTS_DECIMALS), np.nan)
     overall = _ranks(totals, higher_is_better=True)
     if complete.all():
         missing = np.full(len(table), "", dtype=object)

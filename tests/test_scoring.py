@@ -141,7 +141,7 @@ def test_rule_describes_itself_like_the_attachment() -> None:
     )
     assert "第十五名得1分" in ScoringRule().describe(15)
     assert "监督检查罚款按2倍计" in ScoringRule().with_weights(fines=2).describe(10)
-    assert ScoringRule(top_points=10, floor=1).describe(15).endswith("最低1分。")
+    assert ScoringRule(top=10, floor=1).describe(15).endswith("最低1分。")
 
 
 def test_settings_are_frozen_and_reject_nonsense() -> None:
