@@ -5,10 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pandas as pd
+
 from scoring.output import ranking_csv, ranking_json, ranking_text
 from scoring.ranking import missing_note, score_counties
-from scoring.rule import ScoringRule
-from scoring.summary import has_published_figures, measures_from_summary, published_disagreements, read_summary_table
+from scoring.rule import SchemeError, ScoringRule
+from scoring.scheme import read_scheme_file
+from scoring.summary import (
+    PUBLISHED_COLUMNS,
+    has_published_figures,
+    measures_from_summary,
+    published_disagreements,
+    read_summary_table,
+)
 from scoring.tables import TableReadError
 
 FORMATTERS = {"table": ranking_text, "csv": ranking_csv, "json": ranking_json}
@@ -17,13 +26,18 @@ FORMATTERS = {"table": ranking_text, "csv": ranking_csv, "json": ranking_json}
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scoring",
-        description="按通报附件的规则为各县区排名计分（CSV 或 XLSX，中文或英文表头）。",
+        description="按评分方案（默认为通报附件的规则）为各县区排名计分（CSV 或 XLSX，中文或英文表头）。",
     )
     parser.add_argument("file", help="县区汇总表：county,inspections,cases,fines（罚款单位万元）或附件的中文表头")
     parser.add_argument("--format", choices=sorted(FORMATTERS), default="table", help="输出格式（默认 table）")
+    parser.add_argument("--scheme", help="评分方案 TOML 文件（默认为通报附件的规则，见 data/schemes/default.toml）")
     args = parser.parse_args(argv)
 
-    rule = ScoringRule()
+    try:
+        rule = read_scheme_file(args.scheme) if args.scheme else ScoringRule()
+    except SchemeError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
     try:
         table = read_summary_table(args.file)
         measures, problems = measures_from_summary(table, rule)
@@ -41,22 +55,25 @@ def main(argv: list[str] | None = None) -> int:
     note = missing_note(scored)
     if note:
         print(f"注意：{note}", file=sys.stderr)
-    return _report_published(scored, table)
+    return _report_published(scored, table, rule)
 
 
-def _report_published(scored, table) -> int:  # type: ignore[no-untyped-def]
-    if not has_published_figures(table):
+def _report_published(scored: pd.DataFrame, table: pd.DataFrame, rule: ScoringRule) -> int:
+    """Check the file's published ranks, points and totals against the scheme given; 2 when any differs."""
+    # A published figure of a measure the scheme does not score has nothing to be checked against.
+    checked = table[[c for c in table.columns if c not in PUBLISHED_COLUMNS or c in scored.columns]]
+    if not has_published_figures(checked):
         return 0
-    disagreements = published_disagreements(scored, table)
+    disagreements = published_disagreements(scored, checked)
     if disagreements.empty:
-        print("核对：文件中公布的名次、排名、得分与计算结果全部一致。", file=sys.stderr)
+        print(f"核对：按评分方案“{rule.name}”，文件中公布的名次、排名、得分与计算结果全部一致。", file=sys.stderr)
         return 0
     for _, row in disagreements.iterrows():
         print(
             f"不一致：{row['county']}的{row['item']}公布为{row['published']}，计算为{row['computed'] or '无'}",
             file=sys.stderr,
         )
-    print(f"核对：共{len(disagreements)}处与公布数字不一致。", file=sys.stderr)
+    print(f"核对：按评分方案“{rule.name}”，共{len(disagreements)}处与公布数字不一致。", file=sys.stderr)
     return 2
 
 

@@ -11,6 +11,7 @@ import json
 
 import pandas as pd
 
+from scoring.catalogue import CATALOGUE, format_measure
 from scoring.ranking import OVERALL_RANK, TOTAL_POINTS, points_column, rank_column
 from scoring.rule import ScoringRule
 
@@ -24,7 +25,10 @@ def format_fines(value: object) -> str:
 
 
 def format_points(value: object) -> str:
-    return "" if _missing(value) else f"{float(value):g}"  # type: ignore[arg-type]
+    """Points as a bulletin prints them: 9, 7.5, 8.25 (kept to two decimals, no trailing zeros)."""
+    if _missing(value):
+        return ""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
 
 
 def format_change(ratio: object, decimals: int = 1) -> str:
@@ -43,11 +47,10 @@ def _missing(value: object) -> bool:
 
 
 def _cell(column: str, value: object, rule: ScoringRule) -> str:
-    fines_columns = {m.column for m in rule.measures if m.unit == "万元"}
     if column == "county":
         return str(value)
-    if column in fines_columns:
-        return format_fines(value)
+    if column in {m.column for m in rule.measures}:
+        return format_measure(column, value)
     if column.endswith("_points") or column == TOTAL_POINTS:
         return format_points(value)
     return format_count(value)
@@ -88,7 +91,8 @@ def ranking_json(scored: pd.DataFrame, rule: ScoringRule | None = None) -> str:
                 item[column] = int(value)
             else:
                 number = float(value)
-                item[column] = int(number) if number.is_integer() and column != "fines" else round(number, 6)
+                whole = number.is_integer() and (column not in CATALOGUE or CATALOGUE[column].decimals == 0)
+                item[column] = int(number) if whole else round(number, 6)
         rows.append(item)
     return json.dumps(rows, ensure_ascii=False, indent=2)
 

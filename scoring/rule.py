@@ -172,7 +172,8 @@ class ScoringRule:
                 shares = "、".join(f"{m.label}{_number(m.weight * 100)}%" for m in self.measures)
                 sentence += f"；各项得分乘以权重后相加（{shares}），保留两位小数"
             else:
-                sentence += "；" + "，".join(f"{m.label}按{_number(m.weight)}倍计" for m in self.measures if m.weight != 1)
+                multiples = [f"{m.label}按{_number(m.weight)}倍计" for m in self.measures if m.weight != 1]
+                sentence += "；" + "，".join(multiples)
         return sentence + "。"
 
     def _describe_rank(self, counties: int) -> str:

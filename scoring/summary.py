@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from scoring.catalogue import CATALOGUE
 from scoring.ranking import OVERALL_RANK, TOTAL_POINTS, points_column, rank_column
 from scoring.rule import ScoringRule
 from scoring.tables import TableReadError, locate_header, normalise_header, read_raw_table
 
 SUMMARY_HEADERS: dict[str, tuple[str, ...]] = {
     "county": ("county", "单位", "县区", "县(市、区)", "县(市区)", "县区名称", "单位名称", "区划代码", "county_code"),
-    "inspections": ("inspections", "检查生产经营单位(家次)", "检查生产经营单位", "检查家次", "检查数", "检查企业数"),
-    "cases": ("cases", "立案数", "立案(起)", "立案", "立案数(起)"),
-    "fines": ("fines", "监督检查罚款(万元)", "监督检查罚款", "罚款(万元)", "罚款", "罚款金额(万元)"),
-    "inspector_turnouts": ("inspector_turnouts", "出动行政执法人员(人次)", "出动执法人员(人次)", "出动执法人员"),
-    "documents": ("documents", "使用执法文书(份)", "执法文书(份)", "执法文书", "使用执法文书"),
+    # Every catalogue measure may head a summary column; its headers are declared once, in the catalogue.
+    **{key: measure.all_headers() for key, measure in CATALOGUE.items()},
     "start": ("start", "开始日期", "起始日期", "start_date"),
     "end": ("end", "结束日期", "截止日期", "end_date"),
     OVERALL_RANK: (OVERALL_RANK, "名次", "总名次"),
@@ -89,21 +87,39 @@ def read_summary_table(source: str, file_name: str | None = None) -> pd.DataFram
 
 
 def measures_from_summary(table: pd.DataFrame, rule: ScoringRule) -> tuple[pd.DataFrame, list[str]]:
-    """The county and measure columns as numbers, with a sentence for each cell that is not a number."""
+    """The county and the scheme's measure columns as numbers, with a sentence for each value that is not usable.
+
+    A measure the file lacks is missing for every county (and said so), unless it is a rate whose numerator and
+    denominator columns are both there: then it is computed from them, as the records layer does.
+    """
     problems: list[str] = []
-    missing = [m.column for m in rule.measures if m.column not in table.columns]
-    if missing:
-        raise TableReadError(f"缺少指标列：{'、'.join(missing)}")
     numbers = pd.DataFrame({"county": table["county"].to_numpy()}, index=table.index)
     for measure in rule.measures:
-        text = table[measure.column].str.replace(",", "", regex=False).str.strip()
-        values = pd.to_numeric(text.where(text != ""), errors="coerce")
-        for row in values.index[values.isna() & (text != "")]:
-            problems.append(f"第{row}行“{measure.label}”的值“{text[row]}”不是数字，按缺失处理")
-        for row in values.index[values < 0]:
-            problems.append(f"第{row}行“{measure.label}”为负数（{text[row]}），按缺失处理")
-        numbers[measure.column] = values.where(values >= 0)
+        entry = CATALOGUE[measure.column]
+        if measure.column in table.columns:
+            numbers[measure.column] = _numbers(table[measure.column], measure.label, problems)
+        elif entry.numerator in table.columns and entry.denominator in table.columns:
+            top = _numbers(table[entry.numerator], CATALOGUE[entry.numerator].label, problems)
+            bottom = _numbers(table[entry.denominator], CATALOGUE[entry.denominator].label, problems)
+            numbers[measure.column] = (entry.scale * top / bottom.where(bottom > 0)).astype("float64")
+            problems.extend(
+                f"第{row}行“{CATALOGUE[str(entry.denominator)].label}”为0，“{measure.label}”无法计算，按缺失处理"
+                for row in bottom.index[bottom == 0]
+            )
+        else:
+            numbers[measure.column] = pd.Series(float("nan"), index=table.index)
+            problems.append(f"文件中没有“{entry.heading()}”列，各县区该项按缺失处理，不排名、不得分")
     return numbers, problems
+
+
+def _numbers(text_column: pd.Series, label: str, problems: list[str]) -> pd.Series:
+    text = text_column.str.replace(",", "", regex=False).str.strip()
+    values = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    for row in values.index[values.isna() & (text != "")]:
+        problems.append(f"第{row}行“{label}”的值“{text[row]}”不是数字，按缺失处理")
+    for row in values.index[values < 0]:
+        problems.append(f"第{row}行“{label}”为负数（{text[row]}），按缺失处理")
+    return values.where(values >= 0)
 
 
 def published_disagreements(scored: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
