@@ -182,7 +182,7 @@ class ScoringRule:
         step = "依次递减" if self.step == 1 else f"每降一名减{_number(self.step)}分"
         sentence = (
             f"得分说明：每一项得分满分{_number(top)}分，按照该项排名顺序{step}，"
-            f"第一名得{_number(top)}分，第{_chinese_ordinal(counties)}名得{_number(last)}分"
+            f"第一名得{_number(top)}分，第{chinese_numeral(counties)}名得{_number(last)}分"
         )
         if self.floor > 0 and top - self.step * (counties - 1) < self.floor:
             sentence += f"，最低{_number(self.floor)}分"
@@ -213,7 +213,7 @@ def _number(value: float) -> str:
 _DIGITS = "零一二三四五六七八九"
 
 
-def _chinese_ordinal(number: int) -> str:
+def chinese_numeral(number: int) -> str:
     """Chinese numerals as a bulletin writes places: 10 → 十, 23 → 二十三."""
     if number <= 0 or number >= 10000:
         return str(number)
