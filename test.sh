@@ -8,4 +8,5 @@ cd "$(dirname "$0")"
 bin/system-packages
 
 .venv/bin/ruff check --quiet .
+.venv/bin/mypy  # --strict on scoring/, as configured in pyproject.toml
 exec .venv/bin/python -m pytest "$@"

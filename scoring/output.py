@@ -43,7 +43,7 @@ def format_change(ratio: object, decimals: int = 1) -> str:
 
 
 def _missing(value: object) -> bool:
-    return value is None or bool(pd.isna(value))  # type: ignore[arg-type]
+    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
 
 
 def _cell(column: str, value: object, rule: ScoringRule) -> str:

@@ -200,7 +200,8 @@ def alternative_places(
 def _totals(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Counties × schemes totals, each measure's weighted points kept to two decimals first, as in scoring."""
     weighted = np.round(points[:, :, None] * weights.T[None, :, :], POINTS_DECIMALS)
-    return np.round(weighted.sum(axis=1), POINTS_DECIMALS)
+    totals: np.ndarray = np.round(weighted.sum(axis=1), POINTS_DECIMALS)
+    return totals
 
 
 def robustness_sentence(row: pd.Series, county_column: str = "county") -> str:

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from scoring.catalogue import CATALOGUE
@@ -98,12 +100,12 @@ def measures_from_summary(table: pd.DataFrame, rule: ScoringRule) -> tuple[pd.Da
         entry = CATALOGUE[measure.column]
         if measure.column in table.columns:
             numbers[measure.column] = _numbers(table[measure.column], measure.label, problems)
-        elif entry.numerator in table.columns and entry.denominator in table.columns:
+        elif entry.numerator and entry.denominator and {entry.numerator, entry.denominator} <= set(table.columns):
             top = _numbers(table[entry.numerator], CATALOGUE[entry.numerator].label, problems)
             bottom = _numbers(table[entry.denominator], CATALOGUE[entry.denominator].label, problems)
             numbers[measure.column] = (entry.scale * top / bottom.where(bottom > 0)).astype("float64")
             problems.extend(
-                f"第{row}行“{CATALOGUE[str(entry.denominator)].label}”为0，“{measure.label}”无法计算，按缺失处理"
+                f"第{row}行“{CATALOGUE[entry.denominator].label}”为0，“{measure.label}”无法计算，按缺失处理"
                 for row in bottom.index[bottom == 0]
             )
         else:
@@ -134,7 +136,7 @@ def published_disagreements(scored: pd.DataFrame, published: pd.DataFrame) -> pd
             if column not in published.columns or str(row[column]).strip() == "":
                 continue
             stated = pd.to_numeric(str(row[column]).strip(), errors="coerce")
-            ours = computed.at[county, column]
+            ours: Any = computed.at[county, column]
             if pd.isna(ours) or pd.isna(stated) or abs(float(stated) - float(ours)) > 1e-9:
                 rows.append(
                     {

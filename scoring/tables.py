@@ -93,8 +93,8 @@ def _read_csv_fast(content: bytes, first_line: str, separator: str) -> pd.DataFr
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
         ),
     )
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    frame.columns = range(width)
+    frame: pd.DataFrame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = pd.RangeIndex(width)
     return frame
 
 
@@ -121,7 +121,7 @@ def _cell_text(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
-        return value.isoformat()[:10]  # type: ignore[union-attr]
+        return str(value.isoformat())[:10]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
