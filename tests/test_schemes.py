@@ -399,3 +399,22 @@ def test_any_scheme_leaves_its_input_alone_and_keeps_points_in_range(table: pd.D
 def test_the_shipped_default_file_lives_in_data_schemes() -> None:
     assert DEFAULT_SCHEME_FILE.parent.name == "schemes"
     assert DEFAULT_SCHEME_FILE.read_text(encoding="utf-8").count("[[measures]]") == 3
+
+
+def test_the_readme_documents_the_catalogue_and_a_scheme_that_loads() -> None:
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for measure in CATALOGUE.values():
+        assert f"| `{measure.key}` | {measure.label} | {measure.label_en} | {measure.unit} |" in readme, measure.key
+        if measure.is_rate:
+            assert measure.formula() in readme
+    example = readme.split("## Scoring schemes", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    scheme = scheme_from_toml(example)
+    assert [m.column for m in scheme.measures] == [
+        "inspections",
+        "cases_per_100_inspections",
+        "fines",
+        "hazards_per_inspection",
+    ]
+    assert scheme.method == "share" and scheme.full == 100 and scheme.measures[0].label == "检查企业"
