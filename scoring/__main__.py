@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 
+from scoring.catalogue import CATALOGUE
 from scoring.output import ranking_csv, ranking_json, ranking_text
 from scoring.ranking import missing_note, score_counties
 from scoring.rule import SchemeError, ScoringRule
@@ -46,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if measures.empty:
         print("错误：文件中没有县区数据行", file=sys.stderr)
+        return 1
+    unusable = [m for m in rule.measures if measures[m.column].isna().all()]
+    if unusable:
+        headings = "、".join(f"“{CATALOGUE[m.column].heading()}”" for m in unusable)
+        print(f"错误：文件中没有可用的{headings}数据，无法按评分方案“{rule.name}”排名", file=sys.stderr)
         return 1
     for problem in problems:
         print(f"注意：{problem}", file=sys.stderr)

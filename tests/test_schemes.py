@@ -418,3 +418,27 @@ def test_the_readme_documents_the_catalogue_and_a_scheme_that_loads() -> None:
         "hazards_per_inspection",
     ]
     assert scheme.method == "share" and scheme.full == 100 and scheme.measures[0].label == "检查企业"
+
+
+def test_the_cli_refuses_a_scheme_whose_measure_the_file_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "hazards.toml"
+    path.write_text(scheme_to_toml(ScoringRule(name="隐患", measures=(Measure("hazards_found"),))), encoding="utf-8")
+    result = run_module("scoring", str(REFERENCE_TABLE), "--scheme", str(path))
+    assert result.returncode == 1
+    assert result.stderr == "错误：文件中没有可用的“发现隐患（项）”数据，无法按评分方案“隐患”排名\n"
+
+
+def test_the_cli_computes_a_rate_from_the_counts_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "rate.toml"
+    rule = ScoringRule(name="每百家次立案", measures=(Measure("cases_per_100_inspections"),))
+    path.write_text(scheme_to_toml(rule), encoding="utf-8")
+    result = run_module("scoring", str(REFERENCE_TABLE), "--scheme", str(path), "--format", "csv")
+    assert result.returncode == 2, result.stderr  # the file's published 名次 belong to the three-measure rule
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "overall_rank,county,total_points,"
+        "cases_per_100_inspections,cases_per_100_inspections_rank,cases_per_100_inspections_points"
+    )
+    # 遂平县 17 cases in 121 inspections: 14.0 per 100, the highest; 确山县 2 in 120: 1.7, the lowest.
+    assert lines[1] == "1,遂平县,10,14.0,1,10"
+    assert lines[-1] == "10,确山县,1,1.7,10,1"
