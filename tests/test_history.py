@@ -97,3 +97,14 @@ def test_a_shared_place_reaching_out_of_the_bottom_is_not_bottom() -> None:
         places_over_time([("一期", period({"A": 3, "B": 2})), ("二期", period({"A": 3, "B": 2}))])
     )
     assert two_periods.set_index("county").loc["B", "reason"] == "连续两期排名后三：一期第2名、二期第2名"
+
+
+def test_inputs_are_left_alone() -> None:
+    tables = [("一期", period({"A": 3, "B": 2, "C": 1})), ("二期", period({"A": 1, "B": 2, "C": 3}))]
+    copies = [(label, table.copy(deep=True)) for label, table in tables]
+    frame = places_over_time(tables)
+    frame_copy = frame.copy(deep=True)
+    persistent_bottom(frame)
+    for (_, table), (_, copy) in zip(tables, copies, strict=True):
+        pd.testing.assert_frame_equal(table, copy)
+    pd.testing.assert_frame_equal(frame, frame_copy)
