@@ -1,4 +1,4 @@
-"""Rank counties on each measure, turn ranks into points, and rank the totals.
+"""Rank counties on each measure, turn ranks (or, for 百分制, values) into weighted points, and rank the totals.
 
 >>> import pandas as pd
 >>> table = pd.DataFrame({"county": ["甲", "乙", "丙"], "inspections": [5, 9, 5],
@@ -103,8 +103,9 @@ def share_points(values: np.ndarray, higher_is_better: bool, full: float) -> np.
 
 
 def score_counties(table: pd.DataFrame, rule: ScoringRule | None = None, county_column: str = "county") -> pd.DataFrame:
-    """A new table: per measure its value, rank and points, then total points and overall place.
+    """A new table: per measure its value, rank and points, then total points and overall place, by ``rule``.
 
+    Points follow the scheme's method, times the measure's weight, kept to two decimals; the total is their sum.
     A county missing a figure gets no rank and no points for that measure, no total and
     no overall place; the ``missing`` column names what is missing. Other input columns are
     kept after the scored ones. The input is never changed.
