@@ -30,8 +30,6 @@ import pandas as pd
 from scoring.ranking import POINTS_DECIMALS, RANK_DECIMALS, _as_floats, _ranks, measure_points
 from scoring.rule import ScoringRule
 
-ROBUSTNESS_COLUMNS = ["county", "place", "median_place", "low_place", "high_place", "stable", "variants"]
-
 
 @dataclass(frozen=True)
 class RobustnessSettings:
