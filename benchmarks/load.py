@@ -221,8 +221,11 @@ class Calibration:
                 if view.counties and full_table and county not in view.counties:
                     problems.append(f"{table_key(element)}: {county} shown though only {view.counties} were chosen")
                 if county in expected and tuple(_cell(v) for v in row.values()) != expected[county]:
-                    other = [p for (pg, tk, p), r in self.rows.items() if (pg, tk) == key[:2] and r.get(county) == tuple(
-                        _cell(v) for v in row.values())]
+                    other = [
+                        p
+                        for (pg, tk, p), r in self.rows.items()
+                        if (pg, tk) == key[:2] and r.get(county) == tuple(_cell(v) for v in row.values())
+                    ]
                     problems.append(
                         f"{table_key(element)}: {county}'s row is not {view.period}'s"
                         + (f" (it is {'/'.join(other)}'s)" if other else "")
@@ -328,8 +331,15 @@ class Viewer:
     """One websocket viewer: opens a page, then changes the view every 3–10 s until the deadline."""
 
     def __init__(
-        self, name: str, url: str, page: str, calibration: Calibration, rng: random.Random, result: LoadResult,
-        timeout: float, page_switch: float,
+        self,
+        name: str,
+        url: str,
+        page: str,
+        calibration: Calibration,
+        rng: random.Random,
+        result: LoadResult,
+        timeout: float,
+        page_switch: float,
     ) -> None:
         self.name, self.url, self.page, self.calibration, self.rng = name, url, page, calibration, rng
         self.result, self.timeout, self.page_switch = result, timeout, page_switch
@@ -395,8 +405,16 @@ class Viewer:
 
 
 async def chromium_viewer(
-    browser: Any, name: str, url: str, page: str, calibration: Calibration, rng: random.Random,
-    result: LoadResult, deadline: float, timeout: float, start_delay: float,
+    browser: Any,
+    name: str,
+    url: str,
+    page: str,
+    calibration: Calibration,
+    rng: random.Random,
+    result: LoadResult,
+    deadline: float,
+    timeout: float,
+    start_delay: float,
 ) -> None:
     """A real browser tab: opens a page and picks another period from the sidebar every 3–10 s."""
     await asyncio.sleep(start_delay)
@@ -410,7 +428,9 @@ async def chromium_viewer(
             await tab.wait_for_function(RENDERED_JS, timeout=timeout * 1000, polling=100)
             await _record_tab(tab, result, name, "open", page, period, calibration, time.perf_counter() - started)
         except Exception as error:  # a tab that never opened is one failed page, reported, not a crash
-            result.served.append(Served(name, "open", page, time.perf_counter() - started, "timeout", [repr(error)], []))
+            result.served.append(
+                Served(name, "open", page, time.perf_counter() - started, "timeout", [repr(error)], [])
+            )
             return
         while time.monotonic() < deadline:
             await asyncio.sleep(min(rng.uniform(3, 10), max(0.0, deadline - time.monotonic())))
@@ -493,8 +513,11 @@ def _stale_reads(
         new = sum(1 for cells in snapshot["rows"] if any(_dom_row_matches(cells, row) for row in new_rows.values()))
         if old and not (old == len(snapshot["rows"]) and new == len(snapshot["rows"])):
             marked = "marked stale" if snapshot["tableStale"] else "NOT marked stale"
-            state = "after the page was rendered" if snapshot.get("after_rendered") else (
-                "while the run was going" if snapshot["running"] else "after the run had finished")
+            state = (
+                "after the page was rendered"
+                if snapshot.get("after_rendered")
+                else ("while the run was going" if snapshot["running"] else "after the run had finished")
+            )
             found.append(
                 f"{viewer}: {period} title over {old} row(s) of {previous} and {new} of {period}, {marked}, {state}"
             )
@@ -502,7 +525,13 @@ def _stale_reads(
 
 
 async def _record_tab(
-    tab: Any, result: LoadResult, name: str, action: str, page: str, period: str, calibration: Calibration,
+    tab: Any,
+    result: LoadResult,
+    name: str,
+    action: str,
+    page: str,
+    period: str,
+    calibration: Calibration,
     seconds: float,
 ) -> None:
     snapshot = await tab.evaluate(SNAPSHOT_JS, "ranking_table")
@@ -539,8 +568,14 @@ def write_import_file(path: Path, rows: int, counties: Sequence[str], year: int)
             day = 1 + i % 28
             month = 1 + (i // 28) % 12
             writer.writerow(
-                [f"LOAD{token}-{i}", counties[i % len(counties)], f"{year}-{month:02d}-{day:02d}", f"压测单位{i}",
-                 1 + i % 3, i % 2]
+                [
+                    f"LOAD{token}-{i}",
+                    counties[i % len(counties)],
+                    f"{year}-{month:02d}-{day:02d}",
+                    f"压测单位{i}",
+                    1 + i % 3,
+                    i % 2,
+                ]
             )
     return path
 
@@ -553,8 +588,16 @@ async def import_during_load(database: Path | None, rows: int, counties: Sequenc
     source = write_import_file(folder / f"load-{rows}.csv", rows, counties, year)
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "records", "import", str(source), "--db", str(database),
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "records",
+        "import",
+        str(source),
+        "--db",
+        str(database),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
     seconds = time.perf_counter() - started
@@ -596,13 +639,21 @@ async def run_load(
     websocket_viewers = max(0, viewers - browsers)
     pages = list(PAGES)
     cpu_before = cpu_seconds(pids) if pids else None
-    say(f"load: {websocket_viewers} websocket viewers and {browsers} Chromium tabs for {seconds:g} s on {len(urls)} "
-        f"process(es)")
+    say(
+        f"load: {websocket_viewers} websocket viewers and {browsers} Chromium tabs for {seconds:g} s on {len(urls)} "
+        f"process(es)"
+    )
     deadline = time.monotonic() + seconds
     tasks = [
         Viewer(
-            f"ws{i}", urls[i % len(urls)], pages[i % len(pages)], calibration, random.Random(rng.random()), result,
-            timeout, page_switch,
+            f"ws{i}",
+            urls[i % len(urls)],
+            pages[i % len(pages)],
+            calibration,
+            random.Random(rng.random()),
+            result,
+            timeout,
+            page_switch,
         ).run(deadline, rng.uniform(0, 1))
         for i in range(websocket_viewers)
     ]
@@ -615,8 +666,16 @@ async def run_load(
         else:
             tasks += [
                 chromium_viewer(
-                    browser, f"chromium{i}", urls[i % len(urls)], "rankings" if i == 0 else pages[i % len(pages)],
-                    calibration, random.Random(rng.random()), result, deadline, timeout, rng.uniform(0, 1),
+                    browser,
+                    f"chromium{i}",
+                    urls[i % len(urls)],
+                    "rankings" if i == 0 else pages[i % len(pages)],
+                    calibration,
+                    random.Random(rng.random()),
+                    result,
+                    deadline,
+                    timeout,
+                    rng.uniform(0, 1),
                 )
                 for i in range(browsers)
             ]
@@ -626,9 +685,11 @@ async def run_load(
     if import_rows:
         # Five years before the viewed year: no view of the load (nor its 同比) changes, only the data version does.
         year_of_rows = int(calibration.year) - 5 if calibration.year.isdigit() else 2000
-        side.append(asyncio.create_task(
-            _import_later(database, import_rows, calibration.counties, year_of_rows, seconds * 0.4, result)
-        ))
+        side.append(
+            asyncio.create_task(
+                _import_later(database, import_rows, calibration.counties, year_of_rows, seconds * 0.4, result)
+            )
+        )
     try:
         await asyncio.gather(*tasks)
         for task in side:
@@ -683,9 +744,8 @@ def load_report(result: LoadResult) -> str:
         f"  page time p50     {_seconds(p50)}",
         f"  page time p95     {_seconds(p95)}",
         f"  page time max     {_seconds(longest)}",
-        "  server CPU/page   " + (
-            f"{result.cpu_ms_per_page:8.0f} ms" if result.cpu_ms_per_page is not None else "       — (no server pid)"
-        ),
+        "  server CPU/page   "
+        + (f"{result.cpu_ms_per_page:8.0f} ms" if result.cpu_ms_per_page is not None else "       — (no server pid)"),
         f"  data page         {result.clerk}",
         f"  import            {result.import_report}",
         f"  stale reads       {len(result.stale_reads)} in {result.snapshots} Chromium snapshots of the ranking",
@@ -705,8 +765,9 @@ def _first_problems(result: LoadResult, limit: int = 12) -> list[str]:
         for problem in served.errors + served.wrong_view + ([served.status] if served.status != "ok" else []):
             kind = re.sub(r"\d+(\.\d+)?", "N", problem)[:90]
             kinds[kind] += 1
-            examples.setdefault(kind, f"{served.viewer} {served.action} {PAGES.get(served.page, served.page)}: "
-                                      f"{problem}")
+            examples.setdefault(
+                kind, f"{served.viewer} {served.action} {PAGES.get(served.page, served.page)}: {problem}"
+            )
     return [f"{count}× {examples[kind]}" for kind, count in kinds.most_common(limit)]
 
 
@@ -744,8 +805,13 @@ def plotly_geojson_bytes(run: Run) -> int:
 
 
 async def page_costs(
-    url: str, pids: Sequence[int], year: str | None = None, batches: int = 5, per_batch: int = 5,
-    clear_first: bool = True, timeout: float = 300,
+    url: str,
+    pids: Sequence[int],
+    year: str | None = None,
+    batches: int = 5,
+    per_batch: int = 5,
+    clear_first: bool = True,
+    timeout: float = 300,
 ) -> list[PageCost]:
     """For each page: the server's CPU per warm run (median over batches of reruns of the same view) and per first
     run after the caches were emptied (the browser's "Clear caches", as after an import), and what a run sends."""
@@ -780,8 +846,14 @@ async def page_costs(
                     raise SessionError(f"{PAGES[page]} after clearing caches: {first.status} {first.errors}")
             costs.append(
                 PageCost(
-                    page, statistics.median(samples), batches * per_batch, first_ms, statistics.median(wall),
-                    dict(run.bytes_by_kind()), run.wire_bytes, plotly_geojson_bytes(run),
+                    page,
+                    statistics.median(samples),
+                    batches * per_batch,
+                    first_ms,
+                    statistics.median(wall),
+                    dict(run.bytes_by_kind()),
+                    run.wire_bytes,
+                    plotly_geojson_bytes(run),
                 )
             )
         finally:
@@ -790,7 +862,9 @@ async def page_costs(
 
 
 def costs_report(costs: list[PageCost]) -> str:
-    kinds = sorted({k for c in costs for k in c.bytes_by_kind}, key=lambda k: -sum(c.bytes_by_kind.get(k, 0) for c in costs))
+    kinds = sorted(
+        {k for c in costs for k in c.bytes_by_kind}, key=lambda k: -sum(c.bytes_by_kind.get(k, 0) for c in costs)
+    )
     lines = ["Server CPU per page run (median of batches of warm reruns; first run after the caches were emptied):"]
     for cost in costs:
         first = f"{cost.first_ms:6.0f}" if cost.first_ms is not None else "     —"
@@ -802,7 +876,8 @@ def costs_report(costs: list[PageCost]) -> str:
     lines.append("  " + " ".join(f"{k[:12]:>12s}" for k in kinds) + "  GeoJSON in charts")
     for cost in costs:
         lines.append(
-            "  " + " ".join(f"{cost.bytes_by_kind.get(k, 0) / 1024:12.1f}" for k in kinds)
+            "  "
+            + " ".join(f"{cost.bytes_by_kind.get(k, 0) / 1024:12.1f}" for k in kinds)
             + f"  {cost.geojson_bytes / 1024:10.1f}   {PAGES[cost.page]}"
         )
     return "\n".join(lines)
@@ -837,9 +912,23 @@ def start_profile(pid: int, seconds: float, output: Path) -> subprocess.Popen[by
         say("py-spy is not installed (pip install -r requirements-dev.txt): no profile")
         return None
     return subprocess.Popen(
-        [str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "50", "--format", "raw",
-         "--output", str(output), "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(spy),
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(seconds)),
+            "--rate",
+            "50",
+            "--format",
+            "raw",
+            "--output",
+            str(output),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -926,8 +1015,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile and pids:
             profiler = start_profile(pids[0], args.seconds + 60, args.profile)
         result = asyncio.run(
-            run_load(urls, args.viewers, args.seconds, args.browsers, args.seed, pids, args.db, args.import_rows,
-                     year=args.year)
+            run_load(
+                urls,
+                args.viewers,
+                args.seconds,
+                args.browsers,
+                args.seed,
+                pids,
+                args.db,
+                args.import_rows,
+                year=args.year,
+            )
         )
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)  # py-spy writes what it has on Ctrl-C

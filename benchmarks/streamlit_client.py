@@ -279,7 +279,11 @@ class StreamlitSession:
             if status == FINISHED.FINISHED_EARLY_FOR_RERUN:
                 return  # the page asked for a rerun (st.rerun); the browser keeps waiting, so do we
             run.finished = time.perf_counter()
-            run.status = "ok" if status in (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY) else "error"
+            run.status = (
+                "ok"
+                if status in (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+                else "error"
+            )
             if status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
                 run.errors.append("finished with a compile error")
             self._run_done.set()
