@@ -812,12 +812,13 @@ async def page_costs(
     per_batch: int = 5,
     clear_first: bool = True,
     timeout: float = 300,
+    pages: Sequence[str] = tuple(PAGES),
 ) -> list[PageCost]:
     """For each page: the server's CPU per warm run (median over batches of reruns of the same view) and per first
     run after the caches were emptied (the browser's "Clear caches", as after an import), and what a run sends."""
     costs = []
     query = f"year={year}" if year else ""
-    for page in PAGES:
+    for page in pages:
         session = StreamlitSession(url, timeout)
         try:
             run = await session.open(page, query)
@@ -932,27 +933,61 @@ def start_profile(pid: int, seconds: float, output: Path) -> subprocess.Popen[by
     )
 
 
-def profile_report(path: Path, top: int = 25) -> str:
-    """Inclusive and own shares of the busiest functions in a py-spy raw profile."""
+# Where a busy server thread is, judged from its stack: the first phase with a frame containing one of its marks.
+PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("gc.collect(2) after every run (runner.postScriptGC)", ("<leaf>ScriptRunner._on_script_finished",)),
+    ("file watcher: module paths after every run", ("local_sources_watcher",)),
+    ("file watcher: polling thread", ("polling_path_watcher",)),
+    ("hashing each message for the browser's cache", ("populate_hash_if_needed",)),
+    ("st.plotly_chart: figure to JSON", ("elements/plotly_chart.py",)),
+    ("building Plotly figures (report/charts.py)", ("report/charts.py", "plotly/")),
+    ("pandas Styler", ("pandas/io/formats/style",)),
+    ("st.dataframe: pandas to Arrow", ("elements/arrow.py", "dataframe_util.py")),
+    ("st.cache_data: hashing arguments, copying results", ("runtime/caching",)),
+    ("data_version(): one DuckDB query per cached call", ("data_version",)),
+    ("DuckDB queries", ("records/queries.py", "duckdb")),
+    ("scoring and page tables (scoring/, report/analysis.py)", ("scoring/", "report/analysis.py")),
+    ("sidebar, widgets and other page code", ("ScriptRunner._run_script",)),
+    ("websocket: sending and compressing", ("websockets", "starlette", "uvicorn", "serialize_forward_msg", "zlib")),
+    ("session events on the event loop", ("app_session.py", "asyncio")),
+)
+
+
+# Leaves of threads that wait (sleep, select, queue) in case py-spy counts one of them as busy.
+IDLE_LEAVES = ("EpollSelector.select", "Condition.wait", "_worker (", "PollingPathWatcher._schedule.<locals>.task")
+
+
+def profile_report(path: Path, top: int = 20) -> str:
+    """Phases, inclusive and own shares of the busiest functions in a py-spy raw profile."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
+    phases: Counter[str] = Counter()
     total = 0
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not count_text.isdigit():
             continue
         count = int(count_text)
-        frames = [_frame_name(frame) for frame in stack.split(";")[1:]]  # the first is the thread
+        frames = stack.split(";")
+        if any(frames[-1].startswith(idle) for idle in IDLE_LEAVES):
+            continue  # a thread waiting that py-spy's --nonblocking sampling could not tell from a busy one
         total += count
-        for name in set(frames):
+        for name in {_frame_name(frame) for frame in frames}:
             inclusive[name] += count
-        if frames:
-            own[frames[-1]] += count
+        own[_frame_name(frames[-1])] += count
+        marked = frames[:-1] + ["<leaf>" + frames[-1]]
+        phase = next(
+            (label for label, marks in PHASES if any(mark in frame for frame in marked for mark in marks)), "other"
+        )
+        phases[phase] += count
     if not total:
         return "profile: no samples"
-    lines = [f"Profile of the server under load: {total} samples of busy threads"]
-    lines.append("  inclusive (the function or what it called):")
-    lines += [f"    {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top)]
+    lines = [f"Profile of the server: {total} samples of busy threads", "  phases:"]
+    lines += [f"    {100 * n / total:5.1f}%  {name}" for name, n in phases.most_common()]
+    lines.append("  inclusive (the function and what it called), past the framework's own entry points:")
+    entry = ("threading.py", "asyncio/", "click/", "runpy", "bootstrap.py", "cli.py", "__main__", "exec_code.py")
+    busiest = [(name, n) for name, n in inclusive.most_common() if not any(e in name for e in entry)]
+    lines += [f"    {100 * n / total:5.1f}%  {name}" for name, n in busiest[:top]]
     lines.append("  own time:")
     lines += [f"    {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]
     return "\n".join(lines)
@@ -993,6 +1028,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="the dashboard's database, for the import during the load")
     parser.add_argument("--import-rows", type=int, default=100_000, help="0: no import during the load")
     parser.add_argument("--page-cpu", action="store_true", help="measure each page's CPU per run and bytes instead")
+    parser.add_argument("--pages", help="with --page-cpu: only these url paths, comma separated (overview is '')")
     parser.add_argument("--first-view", action="store_true", help="also time a fresh Chromium opening 总览")
     parser.add_argument("--profile", type=Path, help="record the first server with py-spy during the load (raw)")
     parser.add_argument("--json", type=Path, help="write the figures here as one JSON object")
@@ -1002,8 +1038,10 @@ def main(argv: list[str] | None = None) -> int:
     if not pids:
         say("could not find the servers' process ids (give --pid): CPU will not be measured")
     figures: dict[str, Any] = {"load_average_start": os.getloadavg()}
+    profiler = start_profile(pids[0], 3600, args.profile) if args.profile and pids else None
     if args.page_cpu:
-        costs = asyncio.run(page_costs(urls[0], pids[:1], args.year))
+        chosen = tuple(args.pages.split(",")) if args.pages is not None else tuple(PAGES)
+        costs = asyncio.run(page_costs(urls[0], pids[:1], args.year, pages=chosen))
         print(costs_report(costs))
         figures["page_cpu_ms"] = max(cost.warm_ms for cost in costs)
         figures["pages"] = [cost.__dict__ for cost in costs]
@@ -1011,9 +1049,6 @@ def main(argv: list[str] | None = None) -> int:
         figures["first_view_s"] = asyncio.run(first_view_seconds(urls[0], args.year))
         print(f"First view of 总览 in a fresh Chromium: {figures['first_view_s']}")
     if args.viewers:
-        profiler = None
-        if args.profile and pids:
-            profiler = start_profile(pids[0], args.seconds + 60, args.profile)
         result = asyncio.run(
             run_load(
                 urls,
@@ -1027,12 +1062,12 @@ def main(argv: list[str] | None = None) -> int:
                 year=args.year,
             )
         )
-        if profiler is not None:
-            profiler.send_signal(signal.SIGINT)  # py-spy writes what it has on Ctrl-C
-            profiler.wait()
         print(load_report(result))
         figures.update(load_figures(result))
-        if args.profile and args.profile.exists():
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes what it has on Ctrl-C
+        profiler.wait()
+        if args.profile.exists():
             print(profile_report(args.profile))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
