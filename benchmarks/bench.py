@@ -223,9 +223,10 @@ def served_page_figures(database: Path, label: str) -> dict[str, float]:
     """Each page's server CPU per run (warm, and first after the caches empty) and a fresh Chromium's 总览."""
     with running_dashboard(database, timeout=300) as (url, pid):
         costs = asyncio.run(load.page_costs(url, [pid]))
-        first_view = asyncio.run(load.first_view_seconds(url))
+        view = asyncio.run(load.first_view(url))
+    first_view = view.seconds
     print(f"{label}: " + load.costs_report(costs))
-    print(f"{label}: a fresh Chromium opened 总览 in " + (f"{first_view:.2f} s" if first_view else "— (no Chromium)"))
+    print(f"{label}: a fresh Chromium opened 总览 in {view.describe()}")
     figures: dict[str, float] = {f"cpu_ms_{cost.page or 'overview'}": cost.warm_ms for cost in costs}
     figures["page_cpu_ms"] = max(cost.warm_ms for cost in costs)
     figures["first_run_cpu_ms"] = max(cost.first_ms or 0.0 for cost in costs)

@@ -51,6 +51,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 COUNTY_CHOICES = (0, 1, 2, 3, 5)  # how many counties a viewer picks; 0 clears the filter (all counties)
+IMPATIENT = 0.3  # share of a Chromium tab's period changes clicked twice in a row
 CUSTOM_PERIOD = re.compile(r"自定义|custom", re.IGNORECASE)
 
 # Whether a Chromium tab shows a finished page: no run going, no stale element, a title, every chart drawn.
@@ -287,6 +288,7 @@ class Served:
     errors: list[str]
     wrong_view: list[str]
     wire_bytes: int = 0
+    earlier: int = 0  # messages of an earlier, interrupted run seen after asking for this one
 
 
 @dataclass
@@ -349,10 +351,13 @@ class Viewer:
     async def run(self, deadline: float, start_delay: float) -> None:
         await asyncio.sleep(start_delay)
         session = await self._open()
-        while session is not None and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
             await asyncio.sleep(min(self.rng.uniform(3, 10), max(0.0, deadline - time.monotonic())))
             if time.monotonic() >= deadline:
                 break
+            if session is None:
+                session = await self._open()  # the user reloads the page
+                continue
             action, change = self._next_change(session)
             try:
                 run = await change
@@ -363,21 +368,26 @@ class Viewer:
                 self._record(action, run)
             if run is None or run.status in ("timeout", "disconnected"):
                 await session.close()
-                session = await self._open()  # the user reloads the page
+                session = None
         if session is not None:
             await session.close()
 
     async def _open(self) -> StreamlitSession | None:
+        """A fresh tab on this viewer's page; None (after recording why) when it did not open."""
         session = StreamlitSession(self.url, self.timeout)
         self.counties = ()
         try:
             run = await session.open(self.page, f"year={self.calibration.year}")
         except (OSError, SessionError, TimeoutError) as error:
             self._record("open", Run(started=time.perf_counter(), status="disconnected", errors=[repr(error)]))
+            await session.close()
             return None
         self.period = period_of(session) or self.period
         self._record("open", run)
-        if session.widget("period") is not None and self.period not in self.calibration.periods:
+        if run.status != "ok" or session.widget("period") is None:
+            await session.close()
+            return None
+        if self.period not in self.calibration.periods:
             self.period = self.calibration.periods[0]
             self._record("period", await session.choose("period", self.period))
         return session
@@ -397,10 +407,10 @@ class Viewer:
     def _record(self, action: str, run: Run) -> None:
         view = View(self.page, self.period, self.counties)
         wrong = self.calibration.mismatches(view, run) if run.status == "ok" else []
-        if len(run.run_ids) > 1:
-            wrong.append(f"messages of {len(run.run_ids)} script runs in one reply")
         self.result.served.append(
-            Served(self.name, action, self.page, run.seconds, run.status, run.errors, wrong, run.wire_bytes)
+            Served(
+                self.name, action, self.page, run.seconds, run.status, run.errors, wrong, run.wire_bytes, run.earlier
+            )
         )
 
 
@@ -436,10 +446,17 @@ async def chromium_viewer(
             await asyncio.sleep(min(rng.uniform(3, 10), max(0.0, deadline - time.monotonic())))
             if time.monotonic() >= deadline:
                 break
-            previous, period = period, rng.choice([p for p in calibration.periods if p != period])
+            earlier = [period]
+            period = rng.choice([p for p in calibration.periods if p != period])
             started = time.perf_counter()
             try:
                 await choose_in_tab(tab, "period", period, timeout)
+                if rng.random() < IMPATIENT:  # a second click before the page has finished, as people do
+                    await asyncio.sleep(rng.uniform(0.2, 1.0))
+                    earlier.append(period)
+                    period = rng.choice([p for p in calibration.periods if p not in earlier])
+                    started = time.perf_counter()
+                    await choose_in_tab(tab, "period", period, timeout)
                 snapshots = await _watch_until_rendered(tab, timeout)
             except Exception as error:
                 result.served.append(
@@ -449,7 +466,7 @@ async def chromium_viewer(
             seconds = time.perf_counter() - started
             result.snapshots += len(snapshots)
             if page == "rankings":
-                result.stale_reads.extend(_stale_reads(snapshots, calibration, period, previous, name))
+                result.stale_reads.extend(_stale_reads(snapshots, calibration, period, earlier, name))
             await _record_tab(tab, result, name, "period", page, period, calibration, seconds)
     finally:
         await context.close()
@@ -499,12 +516,17 @@ def _dom_row_matches(cells: list[str], expected: tuple[str, ...]) -> bool:
 
 
 def _stale_reads(
-    snapshots: list[dict[str, Any]], calibration: Calibration, period: str, previous: str, viewer: str
+    snapshots: list[dict[str, Any]], calibration: Calibration, period: str, earlier: list[str], viewer: str
 ) -> list[str]:
-    """Moments when the tab showed the new period's title over rows of the old one, and whether they looked stale."""
+    """Moments when the tab showed the new period's title over rows of an earlier one, and whether they looked stale."""
     new_title = calibration.titles.get(("rankings", period))
     new_rows = calibration.rows.get(("rankings", "ranking_table", period), {})
-    old_rows = calibration.rows.get(("rankings", "ranking_table", previous), {})
+    old_rows = {
+        f"{p}:{county}": row
+        for p in earlier
+        for county, row in calibration.rows.get(("rankings", "ranking_table", p), {}).items()
+    }
+    previous = "/".join(earlier)
     found = []
     for snapshot in snapshots:
         if not new_title or snapshot["title"] != new_title or not snapshot["rows"]:
@@ -669,7 +691,7 @@ async def run_load(
                     browser,
                     f"chromium{i}",
                     urls[i % len(urls)],
-                    "rankings" if i == 0 else pages[i % len(pages)],
+                    "rankings" if i % 2 == 0 else pages[i % len(pages)],
                     calibration,
                     random.Random(rng.random()),
                     result,
@@ -749,6 +771,7 @@ def load_report(result: LoadResult) -> str:
         f"  data page         {result.clerk}",
         f"  import            {result.import_report}",
         f"  stale reads       {len(result.stale_reads)} in {result.snapshots} Chromium snapshots of the ranking",
+        f"  late messages     {sum(s.earlier for s in result.served)} of earlier runs after a new request",
         f"  load average      {' '.join(f'{v:.2f}' for v in result.load_average)} (1/5/15 min, at the end)",
     ]
     for problem in _first_problems(result):
@@ -762,7 +785,7 @@ def _first_problems(result: LoadResult, limit: int = 12) -> list[str]:
     kinds: Counter[str] = Counter()
     examples: dict[str, str] = {}
     for served in result.failed:
-        for problem in served.errors + served.wrong_view + ([served.status] if served.status != "ok" else []):
+        for problem in served.errors + served.wrong_view or [served.status]:
             kind = re.sub(r"\d+(\.\d+)?", "N", problem)[:90]
             kinds[kind] += 1
             examples.setdefault(
@@ -884,23 +907,69 @@ def costs_report(costs: list[PageCost]) -> str:
     return "\n".join(lines)
 
 
-async def first_view_seconds(url: str, year: str | None = None, timeout: float = 120) -> float | None:
+# Milestones of a tab opening a page, each true from some moment on.
+MILESTONES_JS = """() => {
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const app = document.querySelector('[data-test-script-state]');
+  const charts = main ? Array.from(main.querySelectorAll('[data-testid="stPlotlyChart"]')) : [];
+  const files = performance.getEntriesByType('resource').filter(r => !r.name.includes('_stcore'));
+  const title = !!(main && main.querySelector('h1'));
+  return {
+    html_and_scripts: document.readyState === 'complete',
+    title: title,
+    run_finished: title && !!app && app.getAttribute('data-test-script-state') === 'notRunning',
+    charts_drawn: charts.length > 0 && charts.every(c => c.querySelector('.main-svg')),
+    static_kb: files.reduce((sum, r) => sum + (r.encodedBodySize || 0), 0) / 1024,
+  };
+}"""
+
+
+@dataclass
+class FirstView:
+    seconds: float | None  # until fully rendered: run finished, nothing stale, every chart drawn
+    milestones: dict[str, float]  # seconds from navigation to each milestone
+    static_kb: float  # the frontend's own files the fresh browser downloaded
+
+    def describe(self) -> str:
+        if self.seconds is None:
+            return "— (no Chromium)"
+        steps = ", ".join(f"{name.replace('_', ' ')} {at:.2f} s" for name, at in self.milestones.items())
+        return f"{self.seconds:.2f} s ({steps}; {self.static_kb:,.0f} KB of frontend files)"
+
+
+async def first_view(url: str, year: str | None = None, timeout: float = 120) -> FirstView:
     """A fresh Chromium (empty cache) opening 总览 until it is fully rendered: no run going, every chart drawn."""
     playwright, browser = await _start_chromium()
     if browser is None:
-        return None
+        return FirstView(None, {}, 0.0)
     try:
         context = await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
         tab = await context.new_page()
         started = time.perf_counter()
-        await tab.goto(f"{url}/" + (f"?year={year}" if year else ""), timeout=timeout * 1000)
-        await tab.wait_for_function(RENDERED_JS, timeout=timeout * 1000, polling=50)
+        await tab.goto(f"{url}/" + (f"?year={year}" if year else ""), timeout=timeout * 1000, wait_until="commit")
+        milestones: dict[str, float] = {}
+        static_kb = 0.0
+        while time.perf_counter() - started < timeout:
+            state = await tab.evaluate(MILESTONES_JS)
+            static_kb = state.pop("static_kb")
+            for name, reached in state.items():
+                if reached and name not in milestones:
+                    milestones[name] = time.perf_counter() - started
+            if await tab.evaluate(RENDERED_JS):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            return FirstView(None, milestones, static_kb)
         seconds = time.perf_counter() - started
         await context.close()
-        return seconds
+        return FirstView(seconds, dict(sorted(milestones.items(), key=lambda item: item[1])), static_kb)
     finally:
         await browser.close()
         await playwright.stop()
+
+
+async def first_view_seconds(url: str, year: str | None = None, timeout: float = 120) -> float | None:
+    return (await first_view(url, year, timeout)).seconds
 
 
 # ---------------------------------------------------------------- profiling
@@ -1046,8 +1115,10 @@ def main(argv: list[str] | None = None) -> int:
         figures["page_cpu_ms"] = max(cost.warm_ms for cost in costs)
         figures["pages"] = [cost.__dict__ for cost in costs]
     if args.first_view:
-        figures["first_view_s"] = asyncio.run(first_view_seconds(urls[0], args.year))
-        print(f"First view of 总览 in a fresh Chromium: {figures['first_view_s']}")
+        view = asyncio.run(first_view(urls[0], args.year))
+        figures["first_view_s"] = view.seconds
+        figures["first_view_milestones"] = view.milestones
+        print(f"First view of 总览 in a fresh Chromium: {view.describe()}")
     if args.viewers:
         result = asyncio.run(
             run_load(

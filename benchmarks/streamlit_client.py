@@ -56,7 +56,8 @@ class Run:
     started: float
     finished: float | None = None
     status: str = "running"
-    run_ids: set[str] = field(default_factory=set)
+    script_run_id: str = ""  # the run whose new_session came after the request: only its messages count
+    earlier: int = 0  # messages of an earlier, interrupted run that arrived after the request
     elements: dict[tuple[int, ...], Element] = field(default_factory=dict)
     messages: int = 0
     wire_bytes: int = 0
@@ -260,9 +261,10 @@ class StreamlitSession:
             return
         run.messages += 1
         run.wire_bytes += wire
-        if message.metadata.HasField("run") and message.metadata.run.script_run_id:
-            run.run_ids.add(message.metadata.run.script_run_id)
+        run_id = message.metadata.run.script_run_id if message.metadata.HasField("run") else ""
         if kind == "new_session":
+            # A run begins: what the tab shows is redrawn from here, so earlier elements no longer count.
+            run.script_run_id, run.elements = run_id, {}
             self._new_session(message)
         elif kind == "navigation":
             self.page_hashes = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
@@ -271,11 +273,17 @@ class StreamlitSession:
             self.query_string = message.page_info_changed.query_string
             run.query_string = self.query_string
         elif kind == "delta":
+            if not run.script_run_id:
+                run.earlier += 1  # only new_session and script_finished name their run; deltas follow them
+                return
             self._delta(run, message, wire)
         elif kind == "session_event" and message.session_event.HasField("script_compilation_exception"):
             run.errors.append("script compilation error: " + message.session_event.script_compilation_exception.message)
         elif kind == "script_finished":
             status = message.script_finished
+            if run_id and run_id != run.script_run_id:
+                run.earlier += 1
+                return
             if status == FINISHED.FINISHED_EARLY_FOR_RERUN:
                 return  # the page asked for a rerun (st.rerun); the browser keeps waiting, so do we
             run.finished = time.perf_counter()
