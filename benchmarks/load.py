@@ -76,7 +76,7 @@ SNAPSHOT_JS = """(tableKey) => {
   const app = document.querySelector('[data-test-script-state]');
   const table = document.querySelector('.st-key-' + tableKey);
   const rows = table ? Array.from(table.querySelectorAll('[role="row"]')).map(
-      row => Array.from(row.querySelectorAll('[role="gridcell"]')).map(cell => cell.innerText.trim())) : [];
+      row => Array.from(row.querySelectorAll('[role="gridcell"]')).map(cell => cell.textContent.trim())) : [];
   return {
     title: main && main.querySelector('h1') ? main.querySelector('h1').innerText : null,
     running: !!app && app.getAttribute('data-test-script-state') === 'running',
@@ -303,7 +303,8 @@ class LoadResult:
     clerk_seconds: float | None = None
     import_report: str = "not run"
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    stale_reads: list[str] = field(default_factory=list)
+    stale_reads: list[tuple[str, str]] = field(default_factory=list)  # (kind in STALE_KINDS, example)
+    switches: int = 0  # period switches watched in Chromium on the ranking page
     snapshots: int = 0
 
     @property
@@ -457,7 +458,8 @@ async def chromium_viewer(
                     period = rng.choice([p for p in calibration.periods if p not in earlier])
                     started = time.perf_counter()
                     await choose_in_tab(tab, "period", period, timeout)
-                snapshots = await _watch_until_rendered(tab, timeout)
+                title = calibration.titles.get((page, period))
+                snapshots = await _watch_until_rendered(tab, timeout, title)
             except Exception as error:
                 result.served.append(
                     Served(name, "period", page, time.perf_counter() - started, "timeout", [repr(error)], [])
@@ -466,6 +468,7 @@ async def chromium_viewer(
             seconds = time.perf_counter() - started
             result.snapshots += len(snapshots)
             if page == "rankings":
+                result.switches += 1
                 result.stale_reads.extend(_stale_reads(snapshots, calibration, period, earlier, name))
             await _record_tab(tab, result, name, "period", page, period, calibration, seconds)
     finally:
@@ -479,8 +482,12 @@ async def choose_in_tab(tab: Any, key: str, label: str, timeout: float) -> None:
     await tab.get_by_role("option", name=label, exact=True).click(timeout=timeout * 1000)
 
 
-async def _watch_until_rendered(tab: Any, timeout: float) -> list[dict[str, Any]]:
-    """Read the ranking table every 50 ms from the click until the page is rendered, and once more 0.3 s after."""
+async def _watch_until_rendered(tab: Any, timeout: float, title: str | None) -> list[dict[str, Any]]:
+    """Read the ranking table every 50 ms from the click until the page is rendered, and once more 0.3 s after.
+
+    Rendered means the finished page of the period asked for: its title (when the calibration knows it), no run
+    going, nothing stale, every chart drawn. Without a known title, the run must first be seen going.
+    """
     snapshots: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     seen_running = False
@@ -489,11 +496,13 @@ async def _watch_until_rendered(tab: Any, timeout: float) -> list[dict[str, Any]
         snapshot["at"] = time.monotonic()
         snapshots.append(snapshot)
         seen_running = seen_running or snapshot["running"] or snapshot["stale"] > 0
-        if (seen_running or len(snapshots) > 40) and await tab.evaluate(RENDERED_JS):
+        ready = snapshot["title"] == title if title else seen_running or len(snapshots) > 200
+        if ready and await tab.evaluate(RENDERED_JS):
             break
         await asyncio.sleep(0.05)
     else:
-        raise TimeoutError(f"page not rendered within {timeout:g} s")
+        last = snapshots[-1]["title"] if snapshots else None
+        raise TimeoutError(f"page not rendered within {timeout:g} s (title {last!r}, expected {title!r})")
     await asyncio.sleep(0.3)
     late = await tab.evaluate(SNAPSHOT_JS, "ranking_table")
     late["at"] = time.monotonic()
@@ -503,9 +512,10 @@ async def _watch_until_rendered(tab: Any, timeout: float) -> list[dict[str, Any]
 
 
 def _dom_row_matches(cells: list[str], expected: tuple[str, ...]) -> bool:
-    if len(cells) != len(expected):
+    """Whether a row of the grid shows these values; the grid may leave out columns past the right edge."""
+    if not 3 <= len(cells) <= len(expected):
         return False
-    for shown, value in zip(cells, expected, strict=True):
+    for shown, value in zip(cells, expected[: len(cells)], strict=True):
         try:
             if abs(float(shown.replace(",", "")) - float(value)) > 0.006:
                 return False
@@ -515,35 +525,43 @@ def _dom_row_matches(cells: list[str], expected: tuple[str, ...]) -> bool:
     return True
 
 
+STALE_KINDS = {
+    "mixed": "rows of two periods in one table under the new title",
+    "faded": "the old table under the new title, marked stale (faded) while the run goes",
+    "unmarked_running": "the old table under the new title, NOT marked stale, while the run goes",
+    "unmarked_finished": "the old table under the new title, NOT marked stale, after the run finished",
+    "unmarked_rendered": "the old table still drawn 0.3 s after the page was rendered",
+}
+
+
 def _stale_reads(
     snapshots: list[dict[str, Any]], calibration: Calibration, period: str, earlier: list[str], viewer: str
-) -> list[str]:
-    """Moments when the tab showed the new period's title over rows of an earlier one, and whether they looked stale."""
+) -> list[tuple[str, str]]:
+    """Moments the tab showed the new period's title over rows of an earlier period: (kind, description)."""
     new_title = calibration.titles.get(("rankings", period))
     new_rows = calibration.rows.get(("rankings", "ranking_table", period), {})
-    old_rows = {
-        f"{p}:{county}": row
-        for p in earlier
-        for county, row in calibration.rows.get(("rankings", "ranking_table", p), {}).items()
-    }
-    previous = "/".join(earlier)
-    found = []
+    old_rows = [row for p in earlier for row in calibration.rows.get(("rankings", "ranking_table", p), {}).values()]
+    found: dict[str, str] = {}
     for snapshot in snapshots:
         if not new_title or snapshot["title"] != new_title or not snapshot["rows"]:
             continue
-        old = sum(1 for cells in snapshot["rows"] if any(_dom_row_matches(cells, row) for row in old_rows.values()))
-        new = sum(1 for cells in snapshot["rows"] if any(_dom_row_matches(cells, row) for row in new_rows.values()))
-        if old and not (old == len(snapshot["rows"]) and new == len(snapshot["rows"])):
-            marked = "marked stale" if snapshot["tableStale"] else "NOT marked stale"
-            state = (
-                "after the page was rendered"
-                if snapshot.get("after_rendered")
-                else ("while the run was going" if snapshot["running"] else "after the run had finished")
-            )
-            found.append(
-                f"{viewer}: {period} title over {old} row(s) of {previous} and {new} of {period}, {marked}, {state}"
-            )
-    return found
+        shown = snapshot["rows"]
+        old = sum(1 for cells in shown if any(_dom_row_matches(cells, row) for row in old_rows))
+        new = sum(1 for cells in shown if any(_dom_row_matches(cells, row) for row in new_rows.values()))
+        if not old or (old == len(shown) and new == len(shown)):
+            continue
+        if new:
+            kind = "mixed"
+        elif snapshot["tableStale"]:
+            kind = "faded"
+        elif snapshot.get("after_rendered"):
+            kind = "unmarked_rendered"
+        else:
+            kind = "unmarked_running" if snapshot["running"] else "unmarked_finished"
+        found.setdefault(
+            kind, f"{viewer}: {period} after {'/'.join(earlier)}: {old} old row(s) and {new} new of {len(shown)}"
+        )
+    return list(found.items())
 
 
 async def _record_tab(
@@ -770,14 +788,18 @@ def load_report(result: LoadResult) -> str:
         + (f"{result.cpu_ms_per_page:8.0f} ms" if result.cpu_ms_per_page is not None else "       — (no server pid)"),
         f"  data page         {result.clerk}",
         f"  import            {result.import_report}",
-        f"  stale reads       {len(result.stale_reads)} in {result.snapshots} Chromium snapshots of the ranking",
         f"  late messages     {sum(s.earlier for s in result.served)} of earlier runs after a new request",
         f"  load average      {' '.join(f'{v:.2f}' for v in result.load_average)} (1/5/15 min, at the end)",
+        f"  stale reads       {result.switches} period switches of the ranking watched in Chromium "
+        f"({result.snapshots} snapshots every 50 ms):",
     ]
-    for problem in _first_problems(result):
-        lines.append(f"    · {problem}")
-    for read in result.stale_reads[:10]:
-        lines.append(f"    ~ {read}")
+    kinds = Counter(kind for kind, _ in result.stale_reads)
+    for kind, label in STALE_KINDS.items():
+        example = next((text for k, text in result.stale_reads if k == kind), "")
+        lines.append(f"    {kinds[kind]:4d} showed {label}" + (f" (e.g. {example})" if example else ""))
+    if result.failed:
+        lines.append("  what went wrong (count × first example):")
+    lines += [f"    · {problem}" for problem in _first_problems(result)]
     return "\n".join(lines)
 
 
