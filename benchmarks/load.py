@@ -15,9 +15,13 @@ once (the calibration), and under load every page title and every row of a table
 the quiet session saw for that period, and a table never shows a county the viewer did not choose. A wrong row is
 an error, which is how a table that mixes two views would show up.
 
+Chromium tabs on 综合排名 also read the ranking grid every 50 ms after each period switch and report every moment it
+showed an earlier period's rows under the new title, and whether those rows were marked stale.
+
 Several ``--url`` spread the viewers round-robin over several dashboards (two processes behind a proxy).
-``--page-cpu`` measures instead each page's server CPU per warm run and per first run after the caches empty,
-the bytes one run sends by element, and ``--first-view`` a fresh Chromium opening 总览.
+``--page-cpu`` also measures each page's server CPU per warm run and per first run after the caches empty, and the
+bytes one run sends by element; ``--first-view`` a fresh Chromium opening 总览; ``--profile FILE`` records the
+server with py-spy meanwhile and prints where its time went; ``--viewers 0`` skips the load itself.
 """
 
 from __future__ import annotations
