@@ -190,6 +190,11 @@ class Calibration:
     rows: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = field(default_factory=dict)
     columns: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
 
+    def telling_title(self, page: str, period: str) -> str | None:
+        """The page's title for the period, if this page's titles tell the periods apart (图表分析's does not)."""
+        titles = {self.titles.get((page, p)) for p in self.periods}
+        return self.titles.get((page, period)) if None not in titles and len(titles) == len(self.periods) else None
+
     def learn(self, page: str, period: str, run: Run) -> None:
         title = heading_title(run)
         if title:
@@ -462,8 +467,7 @@ async def chromium_viewer(
                     period = rng.choice([p for p in calibration.periods if p not in earlier])
                     started = time.perf_counter()
                     await choose_in_tab(tab, "period", period, timeout)
-                title = calibration.titles.get((page, period))
-                snapshots = await _watch_until_rendered(tab, timeout, title)
+                snapshots = await _watch_until_rendered(tab, timeout, calibration.telling_title(page, period))
             except Exception as error:
                 result.served.append(
                     Served(name, "period", page, time.perf_counter() - started, "timeout", [repr(error)], [])
