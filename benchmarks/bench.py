@@ -8,11 +8,19 @@ inspections) and measures, each as the median of several runs:
   4. importing a 1,000,000-row CSV of inspections with full validation, all or nothing;
   5. the peak memory of a running dashboard (``streamlit run``) that served the pages from that database.
 It prints a table, and with ``--json`` writes the largest size's figures as one JSON object.
+
+With ``--load`` it also measures what a real server pays (``benchmarks.load``): for the demo data and each size, the
+server's CPU per run of 总览, 综合排名, 图表分析 and 预警 (warm, and first after the caches empty) and a fresh
+Chromium opening 总览; then the load run on the demo data: ``--viewers`` (50) viewers for ``--seconds`` (180) on
+``--processes`` (1) dashboards, with a clerk opening 数据管理 and 100,000 rows imported during it. ``--load-only``
+skips the sizes.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,9 +36,11 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks import load
 from benchmarks.synthetic import build_synthetic_database
 from dashboard.local_server import running_dashboard
 from records.db import open_database
+from records.demo import build_demo_database
 from records.importer import import_file
 from records.queries import county_measures
 from scoring import score_counties
@@ -44,6 +54,14 @@ TARGETS = {
     "page_cached_s": 0.3,
     "import_rows_per_s": 300_000,
     "peak_rss_mb": 1500,
+}
+LOAD_TARGETS = {  # issue 15: what one page run may cost and what fifty viewers may wait
+    "page_cpu_ms": 60,
+    "first_run_cpu_ms": 400,
+    "first_view_s": 2.5,  # 1.5 s on the demo data
+    "load_p95_s": 2.0,
+    "load_errors": 0,
+    "data_page_s": 2.0,
 }
 
 
@@ -170,7 +188,7 @@ def _peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM for the dashboard process")
 
 
-def measure(size: int, folder: Path, runs: int) -> dict[str, float]:
+def measure(size: int, folder: Path, runs: int, with_load: bool = False) -> dict[str, float]:
     database = folder / f"synthetic-{size}.duckdb"
     say(f"{size:,} records: building the synthetic database inside DuckDB")
     started = time.perf_counter()
@@ -194,7 +212,59 @@ def measure(size: int, folder: Path, runs: int) -> dict[str, float]:
     say(f"{size:,} records: peak memory of a running dashboard")
     figures["peak_rss_mb"], memory_how = dashboard_peak_rss_mb(database)
     say(f"   ({memory_how})")
+    if with_load:
+        say(f"{size:,} records: server CPU per page run and a fresh browser's first view")
+        figures.update(served_page_figures(database, f"{size:,} records"))
     database.unlink()
+    return figures
+
+
+def served_page_figures(database: Path, label: str) -> dict[str, float]:
+    """Each page's server CPU per run (warm, and first after the caches empty) and a fresh Chromium's 总览."""
+    with running_dashboard(database, timeout=300) as (url, pid):
+        costs = asyncio.run(load.page_costs(url, [pid]))
+        view = asyncio.run(load.first_view(url))
+    first_view = view.seconds
+    print(f"{label}: " + load.costs_report(costs))
+    print(f"{label}: a fresh Chromium opened 总览 in {view.describe()}")
+    figures: dict[str, float] = {f"cpu_ms_{cost.page or 'overview'}": cost.warm_ms for cost in costs}
+    figures["page_cpu_ms"] = max(cost.warm_ms for cost in costs)
+    figures["first_run_cpu_ms"] = max(cost.first_ms or 0.0 for cost in costs)
+    figures["first_view_s"] = first_view if first_view is not None else float("nan")
+    return figures
+
+
+def load_run(folder: Path, viewers: int, seconds: float, processes: int, browsers: int) -> dict[str, float]:
+    """The load on the demo data: page costs and first view there, then ``viewers`` for ``seconds``.
+
+    With several processes each dashboard gets its own copy of the file (DuckDB lets one process hold a file),
+    until the shared store exists; the import goes to the first.
+    """
+    demo = folder / "demo.duckdb"
+    build_demo_database(demo)
+    figures = {f"demo_{key}": value for key, value in served_page_figures(demo, "demo data").items()}
+    copies = [demo] + [folder / f"demo-{i}.duckdb" for i in range(1, processes)]
+    for copy in copies[1:]:
+        shutil.copy(demo, copy)
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(running_dashboard(copy, timeout=300)) for copy in copies]
+        say(f"load run on the demo data: {viewers} viewers, {seconds:g} s, {processes} process(es)")
+        result = asyncio.run(
+            load.run_load(
+                [url for url, _ in servers],
+                viewers,
+                seconds,
+                browsers,
+                pids=[pid for _, pid in servers],
+                database=demo,
+            )
+        )
+    print(load.load_report(result))
+    figures.update(load.load_figures(result))
+    figures["data_page_s"] = result.clerk_seconds if result.clerk_seconds is not None else float("nan")
+    figures["load_cpu_ms_per_page"] = result.cpu_ms_per_page or float("nan")
+    figures["load_processes"] = processes
+    figures["load_average_end"] = result.load_average[0]
     return figures
 
 
@@ -233,7 +303,22 @@ def summary(rows: list[dict[str, float]]) -> dict[str, float | int | None]:
     result: dict[str, float | int | None] = {key: largest[key] for key in keys}
     result["records"] = int(largest["records"])
     result["growth"] = growth
+    for key in ("page_cpu_ms", "first_run_cpu_ms", "first_view_s"):
+        if key in largest:
+            result[key] = largest[key]
     return result
+
+
+def load_verdicts(figures: dict[str, float | int | None]) -> list[str]:
+    lines = []
+    for key, target in LOAD_TARGETS.items():
+        for prefix, shown_target in (("", target), ("demo_", 1.5 if key == "first_view_s" else target)):
+            value = figures.get(prefix + key)
+            if value is None:
+                continue
+            verdict = "met" if value == value and value <= shown_target else "NOT MET"
+            lines.append(f"  {prefix + key:22s} {value:>12,.2f}  target ≤ {shown_target:g}  {verdict}")
+    return lines
 
 
 def verdicts(figures: dict[str, float | int | None], rows_growth: float) -> list[str]:
@@ -260,19 +345,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
     parser.add_argument("--json", help="write the largest size's figures here as one JSON object")
     parser.add_argument("--workdir", help="where the synthetic databases go (default: a temporary folder)")
+    parser.add_argument("--load", action="store_true", help="also measure page CPU, first view and the load run")
+    parser.add_argument("--load-only", action="store_true", help="only the load part, on the demo data")
+    parser.add_argument("--viewers", type=int, default=50, help="viewers of the load run")
+    parser.add_argument("--seconds", type=float, default=180, help="length of the load run")
+    parser.add_argument("--processes", type=int, default=1, help="dashboards the viewers are spread over")
+    parser.add_argument("--browsers", type=int, default=3, help="how many of the viewers are Chromium tabs")
     args = parser.parse_args(argv)
+    if args.load_only:
+        return load_only(args)
     sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(","))
     folder = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="enforcement-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    rows = [measure(size, folder, args.runs) for size in sizes]
+    rows = [measure(size, folder, args.runs, args.load) for size in sizes]
     machine = (
         f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · DuckDB {duckdb.__version__}"
     )
     print(f"Benchmark on {machine}, half-year 2024-01-01..2024-06-30, 2,800 counties, {args.runs} runs each")
     print(report(rows))
     figures = summary(rows)
+    if args.load:
+        figures.update(load_run(folder, args.viewers, args.seconds, args.processes, args.browsers))
     print(f"Targets (set for 10,000,000 records), judged at {max(sizes):,}:")
     print("\n".join(verdicts(figures, max(sizes) / min(sizes))))
+    if args.load:
+        print("Targets of issue 15 (page CPU and first view at the largest size; demo_ on the demo data):")
+        print("\n".join(load_verdicts(figures)))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        print(f"JSON written to {args.json}")
+    if not args.workdir:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def load_only(args: argparse.Namespace) -> int:
+    folder = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="enforcement-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, float | int | None] = dict(
+        load_run(folder, args.viewers, args.seconds, args.processes, args.browsers)
+    )
+    for key in ("page_cpu_ms", "first_run_cpu_ms", "first_view_s"):
+        figures[key] = figures[f"demo_{key}"]
+    print(
+        f"Load run on {platform.node()} · {os.cpu_count()} cores · load average at the end "
+        f"{figures['load_average_end']:.2f}"
+    )
+    print("Targets of issue 15 (on the demo data):")
+    copied = ("page_cpu_ms", "first_run_cpu_ms", "first_view_s")
+    print("\n".join(load_verdicts({k: v for k, v in figures.items() if k not in copied})))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"JSON written to {args.json}")

@@ -1,0 +1,99 @@
+"""The load run's own instruments, against a real ``streamlit run`` dashboard on the demo data.
+
+No timing is asserted: the figures are the benchmark's to print. What is asserted is what the load run's verdicts
+rest on: pages are really served over the websocket, every reply is checked against the view its viewer asked
+for, and the check does catch a reply that belongs to another view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.load import Calibration, View, calibrate, cpu_seconds, listening_pid, run_load
+from benchmarks.streamlit_client import StreamlitSession, arrow_rows, user_key
+from dashboard.local_server import DashboardDidNotStart, running_dashboard
+
+
+@pytest.fixture(scope="module")
+def dashboard(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Path]]:
+    database = tmp_path_factory.mktemp("load") / "enforcement.duckdb"
+    shutil.copy(built_demo, database)
+    try:
+        with running_dashboard(database) as (url, pid):
+            yield url, pid, database
+    except DashboardDidNotStart as error:
+        pytest.fail(str(error))
+
+
+def test_widget_keys_are_read_from_element_ids() -> None:
+    assert user_key("$$ID-97eb5c96eee023ffbe0953ee6b851ea0-period") == "period"
+    assert user_key("$$ID-f83d68bce3df1be29be2de5b6bef1f83-ranking_table") == "ranking_table"
+    assert user_key("$$ID-f83d68bce3df1be29be2de5b6bef1f83-None") is None
+    assert user_key("") is None
+
+
+def test_a_websocket_session_changes_the_period_like_the_sidebar(dashboard: tuple[str, int, Path]) -> None:
+    url, _, _ = dashboard
+
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        session = StreamlitSession(url)
+        try:
+            first = await session.open("rankings", "year=2020")
+            second = await session.choose("period", "第一季度")
+            narrowed = await session.choose("counties", ["驿城区", "泌阳县"])
+        finally:
+            await session.close()
+        titles = [next(e.proto.body for e in run.of_kind("heading") if e.proto.tag == "h1") for run in (first, second)]
+        ranking = next(e for e in narrowed.of_kind("dataframe") if e.key == "ranking_table")
+        statuses = [run.status for run in (first, second, narrowed)]
+        return titles, statuses, sorted(row["单位"] for row in arrow_rows(ranking))
+
+    titles, statuses, counties = asyncio.run(scenario())
+    assert statuses == ["ok", "ok", "ok"]
+    assert "2020年1–6月" in titles[0] and "2020年1–3月" in titles[1]
+    assert counties == ["泌阳县", "驿城区"]
+
+
+def test_the_view_check_catches_a_reply_of_another_period(dashboard: tuple[str, int, Path]) -> None:
+    url, _, _ = dashboard
+
+    async def scenario() -> tuple[Calibration, list[str], list[str]]:
+        calibration = await calibrate(url, "2020", 2, random.Random(1), 120)
+        first, second = calibration.periods
+        session = StreamlitSession(url)
+        try:
+            await session.open("rankings", "year=2020")
+            run = await session.choose("period", second)
+        finally:
+            await session.close()
+        return calibration, calibration.mismatches(View("rankings", second), run), calibration.mismatches(
+            View("rankings", first), run
+        )
+
+    calibration, right, wrong = asyncio.run(scenario())
+    assert len(calibration.counties) == 10
+    assert right == []
+    assert any("title" in problem for problem in wrong)
+    assert any("row is not" in problem for problem in wrong)
+
+
+def test_a_short_load_serves_every_view_it_asks_for(dashboard: tuple[str, int, Path]) -> None:
+    url, pid, database = dashboard
+    assert listening_pid(url) == pid
+    before = cpu_seconds([pid])
+    result = asyncio.run(
+        run_load([url], viewers=3, seconds=10, browsers=0, pids=[pid], database=database, import_rows=200, periods=2)
+    )
+    assert result.pages >= 3, result.served
+    assert result.errors == 0, [(s.action, s.status, s.errors, s.wrong_view) for s in result.failed]
+    assert all(not served.wrong_view for served in result.served)
+    assert {served.action for served in result.served} >= {"open"}
+    assert result.clerk.startswith("opened in")
+    assert result.import_report.startswith(("imported 200 rows", "skipped: CLI cannot import while the dashboard runs"))
+    assert result.cpu_seconds is not None and cpu_seconds([pid]) > before
