@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -238,6 +239,31 @@ class Store:
             raise DatabaseError(fault_message(error)) from error
         finally:
             _unlock(fd)
+
+    @contextmanager
+    def trial(self, actor: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A private read-write copy of the current snapshot, to preview a write; thrown away afterwards.
+
+        Nothing is locked and nothing reaches the store: the preview shows exactly what the same write would do.
+        """
+        _, reader = self.open_snapshot()
+        version = self.current_version()
+        reader.close()
+        with tempfile.TemporaryDirectory(prefix="enforcement-preview-") as folder:
+            copy = Path(folder) / "preview.duckdb"
+            try:
+                shutil.copyfile(self.snapshot_path(version or 0), copy)
+                connection = duckdb.connect(str(copy))
+            except (duckdb.Error, OSError) as error:
+                raise DatabaseError(fault_message(error)) from error
+            try:
+                connection.execute("SET VARIABLE write_actor = ?", [actor])
+                connection.begin()
+                yield connection
+            finally:
+                with suppress(duckdb.Error):
+                    connection.rollback()
+                connection.close()
 
     # Backups -------------------------------------------------------------------------------------------------
 
