@@ -47,6 +47,7 @@ KEEP_SNAPSHOTS = 3
 SNAPSHOT_FILE = re.compile(r"v(\d{6,})\.duckdb")
 PARTIAL_SUFFIX = ".part"
 SPACE_MARGIN_BYTES = 16 * 1024 * 1024
+COPY_CHUNK_BYTES = 1024 * 1024
 BACKUP_FILE = "enforcement.duckdb"
 MANIFEST_FILE = "manifest.json"
 
@@ -217,12 +218,13 @@ class Store:
                 raise self._fault(error, outcome) from error
             finally:
                 connection.close()
+                if outcome == "rolled back":
+                    self._clear_marker()
             if outcome == "committed":
                 try:
                     self._publish(version)
                 except (duckdb.Error, OSError) as error:
                     raise self._fault(error, outcome) from error
-            if outcome in ("committed", "rolled back"):
                 self._clear_marker()
         finally:
             _unlock(fd)
@@ -377,6 +379,8 @@ class Store:
                 connection.begin()
                 create_schema(connection)
                 version = self._record_write(connection, actor, action)
+                # Batches a builder logged outside any store transaction are the adopter's.
+                connection.execute("UPDATE import_log SET imported_by = ? WHERE imported_by IS NULL", [actor])
                 connection.commit()
                 connection.execute("CHECKPOINT")
             finally:
@@ -516,7 +520,7 @@ def _copy_durably(source: BinaryIO, target: Path, pause_midway: bool = False) ->
     size = os.fstat(source.fileno()).st_size
     written = 0
     with target.open("wb") as out:
-        while chunk := source.read(4 * 1024 * 1024):
+        while chunk := source.read(COPY_CHUNK_BYTES):
             out.write(chunk)
             digest.update(chunk)
             written += len(chunk)
