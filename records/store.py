@@ -185,11 +185,16 @@ class Store:
         """
         fd = self._lock(self.wait_seconds)
         try:
-            self._repair()
-            if not self.primary.exists():
-                raise DatabaseError(MISSING)
-            connection = self._connect_primary()
-            self._set_marker()
+            with _told():
+                self._repair()
+                if not self.primary.exists():
+                    raise DatabaseError(MISSING)
+                connection = self._connect_primary()
+                try:
+                    self._set_marker()
+                except OSError:
+                    connection.close()
+                    raise
             outcome = "open"
             try:
                 try:
@@ -219,13 +224,15 @@ class Store:
             finally:
                 connection.close()
                 if outcome == "rolled back":
-                    self._clear_marker()
+                    with suppress(OSError):
+                        self._clear_marker()
             if outcome == "committed":
                 try:
                     self._publish(version)
                 except (duckdb.Error, OSError) as error:
                     raise self._fault(error, outcome) from error
-                self._clear_marker()
+                with _told():
+                    self._clear_marker()
         finally:
             _unlock(fd)
 
@@ -571,6 +578,15 @@ def _unlock(fd: int) -> None:
 
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
+
+
+@contextmanager
+def _told() -> Iterator[None]:
+    """Database and file-system faults become a DatabaseError with the one line a user reads."""
+    try:
+        yield
+    except (duckdb.Error, OSError) as error:
+        raise DatabaseError(fault_message(error)) from error
 
 
 def _pause(point: str) -> None:
