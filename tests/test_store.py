@@ -306,8 +306,10 @@ def test_a_store_of_the_previous_release_upgrades_in_a_writer_transaction(built_
     with duckdb.connect(str(old)) as connection:  # turn the demo file into what the previous release wrote
         for table in ("withdrawn_inspections", "withdrawn_cases", "withdrawn_county_summaries", "write_log"):
             connection.execute(f"DROP TABLE {table}")
-        connection.execute("CREATE TABLE old_log AS SELECT * EXCLUDE (imported_by, withdrawn_at, withdrawn_by, "
-                           "withdraw_reason, replaced_by) FROM import_log")
+        connection.execute(
+            "CREATE TABLE old_log AS SELECT * EXCLUDE (imported_by, withdrawn_at, withdrawn_by, "
+            "withdraw_reason, replaced_by) FROM import_log"
+        )
         connection.execute("DROP TABLE import_log")
         connection.execute("DROP SEQUENCE import_log_ids")
         connection.execute(SCHEMA_1_IMPORT_LOG)
