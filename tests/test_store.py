@@ -255,11 +255,12 @@ def table_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 def test_backup_while_writing_and_restore_round_trip(store_path: Path, tmp_path: Path) -> None:
     run_module("records", "import", str(cases_file(tmp_path, "c.csv", 5, "正阳县")), "--db", str(store_path))
+    version = Store(store_path).current_version()
     writer = paused_writer(store_path, inspections_file(tmp_path, "late.csv"), "after_commit", tmp_path)
     try:
         backup = run_module("records", "backup", "--out", str(tmp_path / "backup"), "--db", str(store_path))
         assert backup.returncode == 0, backup.stderr
-        assert "已备份第 2 版" in backup.stdout  # the published version, consistent while the writer is mid-way
+        assert f"已备份第 {version} 版" in backup.stdout  # the published version, while the writer is mid-way
     finally:
         writer.kill()
         writer.wait()
@@ -269,14 +270,14 @@ def test_backup_while_writing_and_restore_round_trip(store_path: Path, tmp_path:
     restored = tmp_path / "restored" / "enforcement.duckdb"
     result = run_module("records", "restore", str(tmp_path / "backup"), "--db", str(restored))
     assert result.returncode == 0, result.stderr
-    snapshot = Store(store_path).snapshot_path(2)
+    snapshot = Store(store_path).snapshot_path(version or 0)
     with duckdb.connect(str(snapshot), read_only=True) as original, Store(restored).reading() as copy:
         expected, actual = table_rows(original), table_rows(copy)
     assert set(expected) == set(actual)
     for table in expected:
         if table == "write_log":  # the restore itself is the one write added
             assert actual[table][: len(expected[table])] == expected[table]
-            assert actual[table][-1][2].startswith("从备份恢复（备份的第2版")
+            assert actual[table][-1][2].startswith(f"从备份恢复（备份的第{version}版")
         else:
             assert actual[table] == expected[table], table
 
@@ -338,14 +339,44 @@ def test_a_reader_never_opens_the_primary(store_path: Path, tmp_path: Path) -> N
 
 def test_old_snapshots_are_pruned_and_in_process_transactions_roll_back(store_path: Path, tmp_path: Path) -> None:
     store = Store(store_path)
+    first = store.current_version() or 0
     for index in range(5):
         with store.transaction("测试", f"写入 {index}") as connection:
             connection.execute("INSERT INTO meta VALUES (?, 'x')", [f"k{index}"])
     versions = sorted(p.name for p in store.snapshots.glob("v*.duckdb"))
-    assert versions == ["v000004.duckdb", "v000005.duckdb", "v000006.duckdb"]
+    assert versions == [f"v{first + n:06d}.duckdb" for n in (3, 4, 5)]
     with pytest.raises(ZeroDivisionError), store.transaction("测试", "失败的写入") as connection:
         withdraw_batch(connection, 1, "先撤销")
         _ = 1 / 0
-    assert store.current_version() == 6 and not store.marker.exists()
+    assert store.current_version() == first + 5 and not store.marker.exists()
     with store.reading() as connection:
         assert connection.execute("SELECT withdrawn_at FROM import_log WHERE id = 1").fetchall() == [(None,)]
+
+
+def test_two_sessions_of_one_dashboard_process_confirm_at_once(store_path: Path, tmp_path: Path) -> None:
+    """Two clerks in one dashboard process: the second waits for the first, then both imports are there."""
+    from records.importer import import_file
+    from records.store import Rollback
+
+    store = Store(store_path)
+    first = store.current_version() or 0
+    sources = [inspections_file(tmp_path, f"s{n}.csv", prefix=f"S{n}") for n in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm(source: Path) -> None:
+        barrier.wait()
+        with store.transaction("本机", f"导入 {source.name}") as connection:
+            outcome = import_file(connection, source, transaction=False)
+            if outcome.status != "imported":
+                raise Rollback
+        outcomes.append(outcome.message)
+
+    threads = [threading.Thread(target=confirm, args=(source,)) for source in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(message[-8:] for message in outcomes) == ["（导入批次 3）", "（导入批次 4）"]
+    assert published_count(store_path) == 578 + 2 * EXTRA_ROWS
+    assert store.current_version() == first + 2
