@@ -86,3 +86,14 @@ def fault_message(error: BaseException) -> str:
     if any(word in text for word in damage):
         return DAMAGED
     return UNREADABLE.format(reason=type(error).__name__)
+
+
+def is_fault(error: BaseException) -> bool:
+    """A fault of the file, the disk or the lock, as opposed to a bug or a broken constraint.
+
+    >>> is_fault(OSError(28, "No space left on device")), is_fault(duckdb.ConstraintException("duplicate key"))
+    (True, False)
+    """
+    if isinstance(error, OSError | duckdb.IOException | DatabaseError):
+        return True
+    return fault_message(error) in (DAMAGED, DISK_FULL, READ_ONLY) or "占用" in fault_message(error)

@@ -35,7 +35,7 @@ from typing import BinaryIO
 
 import duckdb
 
-from records.db import DISK_FULL, MISSING, DatabaseError, fault_message
+from records.db import DISK_FULL, MISSING, DatabaseError, fault_message, is_fault
 from records.schema import SCHEMA_VERSION, create_schema, schema_version
 
 WAIT_ENVIRONMENT_VARIABLE = "ENFORCEMENT_LOCK_WAIT"
@@ -53,6 +53,10 @@ MANIFEST_FILE = "manifest.json"
 
 BUSY = "另一项写入（导入、撤销或恢复）正在进行，已等待 {seconds:g} 秒仍未结束，未做任何更改。请稍后再试。"
 UNPUBLISHED = "更改已保存，但尚未对查看者生效：{reason} 问题解决后，下一次读取或写入会自动完成发布。"
+
+
+class _BodyFailed(Exception):
+    """Carries a transaction body's own exception past the store's fault handling."""
 
 
 class Rollback(Exception):
@@ -210,15 +214,19 @@ class Store:
                 except Rollback:
                     connection.rollback()
                     outcome = "rolled back"
-                except BaseException:
+                except BaseException as error:
                     with suppress(duckdb.Error):
                         connection.rollback()
                     if outcome == "open":
                         outcome = "rolled back"
+                        if not is_fault(error):
+                            raise _BodyFailed from error  # the body's own exception, passed on as it is
                     raise
                 if outcome == "committed":
                     _pause("after_commit")
                     connection.execute("CHECKPOINT")
+            except _BodyFailed as failed:
+                raise failed.__cause__ from failed.__cause__.__cause__  # type: ignore[misc]
             except (duckdb.Error, OSError) as error:
                 raise self._fault(error, outcome) from error
             finally:
