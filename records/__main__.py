@@ -149,7 +149,7 @@ def run_import(args: argparse.Namespace) -> int:
         print("错误：--start 和 --end 需要同时给出", file=sys.stderr)
         return 1
     if not Path(args.file).is_file():
-        print(f"错误：找不到文件“{args.file}”", file=sys.stderr)
+        print(f"错误：找不到文件“{Path(args.file).name}”", file=sys.stderr)
         return 1
     store = Store(database_path(args.db))
     name = Path(args.file).name

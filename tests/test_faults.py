@@ -147,3 +147,19 @@ def test_a_read_only_folder_gives_one_line_and_reading_goes_on(
     assert rank_csv(store_path).stdout == EXPECTED_CSV
     app = page_after_upload(store_path, NEW_ROWS, monkeypatch)
     assert_one_sentence_on_the_page(app, "只读")
+
+
+def test_a_write_still_running_gives_one_line_on_the_page(
+    built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_store import paused_writer
+
+    store_path = make_store(tmp_path, built_demo)
+    writer = paused_writer(store_path, inspections_file(tmp_path, "slow.csv"), "before_commit", tmp_path)
+    try:
+        monkeypatch.setenv("ENFORCEMENT_LOCK_WAIT", "1")
+        app = page_after_upload(store_path, NEW_ROWS, monkeypatch)
+        assert_one_sentence_on_the_page(app, "另一项写入")
+    finally:
+        writer.kill()
+        writer.wait()
