@@ -33,6 +33,7 @@ from dashboard.local_server import running_dashboard
 from records.db import open_database
 from records.importer import import_file
 from records.queries import county_measures
+from records.store import Store
 from scoring import score_counties
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,7 +195,10 @@ def measure(size: int, folder: Path, runs: int) -> dict[str, float]:
     say(f"{size:,} records: peak memory of a running dashboard")
     figures["peak_rss_mb"], memory_how = dashboard_peak_rss_mb(database)
     say(f"   ({memory_how})")
-    database.unlink()
+    store = Store(database)  # the dashboards published it: remove the snapshots and the lock too
+    shutil.rmtree(store.snapshots, ignore_errors=True)
+    for path in (database, store.lock_file, store.marker):
+        path.unlink(missing_ok=True)
     return figures
 
 
