@@ -98,8 +98,7 @@ def import_file(
     earlier = connection.execute(
         "SELECT imported_at, file_name FROM import_log WHERE checksum = ? AND withdrawn_at IS NULL ORDER BY id LIMIT 1",
         [checksum],
-    ).fetchall()
-    earlier = earlier[0] if earlier else None
+    ).fetchone()
     if earlier:
         when = earlier[0].strftime("%Y-%m-%d %H:%M")
         message = f"文件“{name}”与 {when} 导入的“{earlier[1]}”内容相同，未重复导入，数据库未改变"
@@ -401,7 +400,7 @@ def log_import(
     Ids come from a sequence, so two writers never compute the same id. Who imported is the actor the store's
     transaction set (``getvariable('write_actor')``); outside the store (tests, the demo builder) it stays empty.
     """
-    rows = connection.execute(
+    row = connection.execute(
         """
         INSERT INTO import_log (id, file_name, checksum, kind, row_count, period_start, period_end, imported_at,
                                 imported_by)
@@ -409,8 +408,9 @@ def log_import(
         RETURNING id
         """,
         [file_name, checksum, kind, row_count, start, end],
-    ).fetchall()
-    return int(rows[0][0])
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def insert_records(connection: duckdb.DuckDBPyConnection, kind: str, values: pd.DataFrame, import_id: int) -> None:
