@@ -124,7 +124,8 @@ else:
                     outcome = cache.replace_upload(
                         int(batch), content, replacement.name, chosen_kind, start, end, reason
                     )
-                    st.session_state["import_message"] = outcome.message
+                    said = "import_message" if outcome.status == "imported" else "import_fault"
+                    st.session_state[said] = outcome.message
                 else:
                     done = cache.withdraw(int(batch), reason)
                     st.session_state["import_message"] = text(
