@@ -380,3 +380,40 @@ def test_two_sessions_of_one_dashboard_process_confirm_at_once(store_path: Path,
     assert sorted(message[-8:] for message in outcomes) == ["（导入批次 3）", "（导入批次 4）"]
     assert published_count(store_path) == 578 + 2 * EXTRA_ROWS
     assert store.current_version() == first + 2
+
+
+def test_with_no_store_the_first_dashboard_builds_the_demo_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two dashboard processes starting together on an empty folder: one builds under the lock, both read it."""
+    from streamlit.testing.v1 import AppTest
+
+    from records.demo import build_demo_database
+
+    path = tmp_path / "fresh" / "enforcement.duckdb"
+    builds: list[Path] = []
+
+    def counted_build(target: Path) -> None:
+        builds.append(target)
+        build_demo_database(target)
+
+    barrier = threading.Barrier(2)
+
+    def start() -> None:
+        barrier.wait()
+        Store(path).ensure_published(counted_build, "仪表盘", "首次启动时生成示例数据")
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and Store(path).current_version() == 1
+
+    fresh = tmp_path / "other" / "enforcement.duckdb"
+    monkeypatch.setenv("ENFORCEMENT_DB", str(fresh))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not app.exception and not app.error
+    assert Store(fresh).current_version() == 1
+    with Store(fresh).reading() as connection:
+        assert connection.execute("SELECT actor FROM write_log").fetchall() == [("仪表盘",)]
