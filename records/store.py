@@ -301,7 +301,9 @@ class Store:
                 try:
                     folder.mkdir(parents=True, exist_ok=True)
                     target = folder / BACKUP_FILE
-                    digest, size = _copy_durably(source, target)
+                    partial = folder / f".{BACKUP_FILE}{PARTIAL_SUFFIX}"
+                    digest, size = _copy_durably(source, partial)
+                    os.replace(partial, target)  # the manifest comes last: a folder without one is no backup
                     with duckdb.connect(str(target), read_only=True) as check:
                         tables = _row_counts(check)
                         stored_schema = schema_version(check) or "1"
