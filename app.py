@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
+import duckdb
 import streamlit as st
 
 from dashboard import cache
 from dashboard.layout import language_picker, sidebar_filters
-from records.db import DatabaseError
+from records.batches import BatchError
+from records.db import DatabaseError, fault_message
 from report.text import text
 
 st.set_page_config(page_title="安全生产执法成效", layout="wide")
+log = logging.getLogger("enforcement.dashboard")
 
 lang = language_picker()
 navigation = st.navigation(
@@ -22,10 +27,18 @@ navigation = st.navigation(
         st.Page("pages/data.py", title=text("data", lang), url_path="data"),
     ]
 )
+# Faults get one sentence on the page and the details in the server log. Streamlit's own rerun and stop are
+# BaseExceptions, so they pass through.
 try:
     cache.cursor()
-except DatabaseError as error:
+    sidebar_filters(lang)
+    navigation.run()
+except (DatabaseError, BatchError) as error:
+    log.warning("store fault: %s", error, exc_info=True)
     st.error(text("database_error", lang, error=error))
-    st.stop()
-sidebar_filters(lang)
-navigation.run()
+except (duckdb.Error, OSError) as error:
+    log.error("database fault", exc_info=True)
+    st.error(text("database_error", lang, error=fault_message(error)))
+except Exception:
+    log.exception("page failed")
+    st.error(text("page_fault", lang))

@@ -5,7 +5,7 @@ cd "$(dirname "$0")"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-bin/system-packages
+bin/system-packages test
 
 .venv/bin/ruff check --quiet .
 .venv/bin/mypy  # --strict on scoring/, as configured in pyproject.toml

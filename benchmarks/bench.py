@@ -43,6 +43,7 @@ from records.db import open_database
 from records.demo import build_demo_database
 from records.importer import import_file
 from records.queries import county_measures
+from records.store import Store
 from scoring import score_counties
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,7 +216,10 @@ def measure(size: int, folder: Path, runs: int, with_load: bool = False) -> dict
     if with_load:
         say(f"{size:,} records: server CPU per page run and a fresh browser's first view")
         figures.update(served_page_figures(database, f"{size:,} records"))
-    database.unlink()
+    store = Store(database)  # the dashboards published it: remove the snapshots and the lock too
+    shutil.rmtree(store.snapshots, ignore_errors=True)
+    for path in (database, store.lock_file, store.marker):
+        path.unlink(missing_ok=True)
     return figures
 
 

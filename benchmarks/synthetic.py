@@ -34,7 +34,8 @@ def build_synthetic_database(path: Path, inspections: int, counties: int = 2800)
             """
         )
         connection.execute(
-            "INSERT INTO import_log VALUES (1, 'synthetic', 'synthetic', 'demo', ?, NULL, NULL, now()::TIMESTAMP)",
+            "INSERT INTO import_log (id, file_name, checksum, kind, row_count, imported_at, imported_by) "
+            "VALUES (nextval('import_log_ids'), 'synthetic', 'synthetic', 'demo', ?, now()::TIMESTAMP, '基准数据')",
             [inspections],
         )
         connection.execute(

@@ -1,51 +1,106 @@
-"""All caching of the dashboard: one database connection per file, query results keyed by the data's version.
+"""All caching of the dashboard: read-only connections per published store version, results keyed by version.
 
-Every import adds an import-log row, so the largest log id is the data's version: a cached result is never
-served after the data it came from has changed, and nothing needs clearing by hand.
+The dashboard never holds the primary database file: it reads the store's current snapshot (``records.store``)
+read-only, so the command line, scheduled jobs and other dashboard processes can write and read at the same time.
+Each page run reads the store's pointer once (one small file read) and keeps that version for the whole run, so
+a page never mixes two versions; a write anywhere shows on the next page run. Every cached result is keyed by the
+version, so nothing needs clearing by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from bulletin import BulletinDraft, bulletin_docx, draft_bulletin
 from records import queries
-from records.db import database_path, open_database
+from records.batches import Withdrawal, replace_batch, withdraw_batch
+from records.db import database_path
 from records.demo import build_demo_database
 from records.geo import BOUNDARIES_FILE, load_boundaries
 from records.importer import ImportOutcome, import_file
+from records.store import Rollback, Store
 from report import analysis
 from report.analysis import CountyView
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 
+# Who writes from the dashboard. A placeholder until sessions carry the signed-in user; every write passes it.
+ACTOR = "本机"
+_PIN = "_store_version_pin"
+KEEP_OPEN = 2  # the newest version and the one before it, which other sessions may still be reading
+
+
+class SnapshotReaders:
+    """One read-only connection per published version in this process; each thread takes its own cursor.
+
+    Older connections are dropped, not closed: a query still running on a cursor of one keeps it alive, and
+    DuckDB closes it once the last cursor is gone (on Linux a pruned snapshot file stays readable until then).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._open: dict[int, duckdb.DuckDBPyConnection] = {}
+
+    def connection(self, version: int) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if version not in self._open:
+                self._open[version] = self.store.connect_snapshot(version)
+                for old in sorted(self._open)[:-KEEP_OPEN]:
+                    del self._open[old]
+            return self._open[version]
+
+    def versions_open(self) -> list[int]:
+        with self._lock:
+            return sorted(self._open)
+
 
 @st.cache_resource(show_spinner="正在打开数据库（首次启动时生成示例数据）…")
-def _database(path: str) -> duckdb.DuckDBPyConnection:
-    file = Path(path)
-    if not file.exists():
-        build_demo_database(file)
-    return open_database(file)
+def _readers(path: str) -> SnapshotReaders:
+    store = Store(Path(path))
+    store.ensure_published(build_demo_database, "仪表盘", "首次启动时生成示例数据")
+    return SnapshotReaders(store)
 
 
 def database_file() -> str:
     return str(database_path())
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor of the one process-wide connection; each thread (each session's run) uses its own."""
-    return _database(database_file()).cursor()
+def store() -> Store:
+    return _readers(database_file()).store
 
 
 def data_version() -> int:
-    row = cursor().execute("SELECT coalesce(max(id), 0) FROM import_log").fetchone()
-    return int(row[0]) if row else 0
+    """The published version this page run reads, fixed at the run's first call."""
+    context = get_script_run_ctx()
+    run = context.cursors if context is not None else None  # Streamlit starts each run with a fresh dict here
+    pinned = st.session_state.get(_PIN) if context is not None else None
+    if pinned is not None and pinned[0] is run:
+        return int(pinned[1])
+    readers = _readers(database_file())
+    readers.store.ensure_published()  # publishes for a writer that died (a stat when nothing is pending)
+    version = readers.store.current_version() or 0
+    if context is not None:
+        st.session_state[_PIN] = (run, version)
+    return version
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on this run's version; each thread (each session's run) uses its own."""
+    readers = _readers(database_file())
+    try:
+        return readers.connection(data_version()).cursor()
+    except FileNotFoundError:  # pruned while this run was pinned to it: move to the current version
+        st.session_state.pop(_PIN, None)
+        return readers.connection(data_version()).cursor()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -199,13 +254,95 @@ def _checked_upload(
 def import_upload(
     content: bytes, file_name: str, kind: str | None, start: dt.date | None, end: dt.date | None, write: bool
 ) -> ImportOutcome:
-    """Check (``write=False``) or import an uploaded file in one transaction on this session's cursor.
+    """Check (``write=False``, on the snapshot) or import an uploaded file through the store, as one write.
 
     A check is kept until the data changes, so the page's reruns do not validate a large file again.
     """
     if not write:
         return _checked_upload(*_key(), content, file_name, kind, start, end)
-    return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=True)
+    outcome: ImportOutcome | None = None
+    with store().transaction(ACTOR, f"导入 {file_name}") as connection:
+        outcome = import_file(
+            connection, content, kind=kind, start=start, end=end, file_name=file_name, transaction=False
+        )
+        if outcome.status != "imported":
+            raise Rollback
+    assert outcome is not None
+    return outcome
+
+
+def withdraw(batch: int, reason: str) -> Withdrawal:
+    """Withdraw a batch as one write; raises BatchError or DatabaseError with one line."""
+    with store().transaction(ACTOR, f"撤销批次 {batch}") as connection:
+        withdrawal = withdraw_batch(connection, batch, reason)
+    return withdrawal
+
+
+def replace_upload(
+    batch: int,
+    content: bytes,
+    file_name: str,
+    kind: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    reason: str,
+) -> ImportOutcome:
+    """Withdraw ``batch`` and import the corrected file in one write: both or neither."""
+    outcome: ImportOutcome | None = None
+    with store().transaction(ACTOR, f"导入 {file_name}，替换批次 {batch}") as connection:
+        outcome = replace_batch(connection, batch, content, reason, kind, start, end, file_name)
+        if outcome.status != "imported":
+            raise Rollback
+    assert outcome is not None
+    return outcome
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _withdrawal_preview(
+    path: str, version: int, batch: int, start: dt.date, end: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with store().trial(ACTOR) as connection:
+        withdraw_batch(connection, batch, "预览")
+        after = queries.county_measures(connection, start, end)
+    return _measures(path, version, start, end), after
+
+
+def withdrawal_preview(batch: int, start: dt.date, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The period's county measures now and as they would be after withdrawing ``batch`` (a private trial copy)."""
+    return _withdrawal_preview(*_key(), batch, start, end)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _replacement_preview(
+    path: str,
+    version: int,
+    batch: int,
+    content: bytes,
+    file_name: str,
+    kind: str | None,
+    file_start: dt.date | None,
+    file_end: dt.date | None,
+    start: dt.date,
+    end: dt.date,
+) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
+    with store().trial(ACTOR) as connection:
+        outcome = replace_batch(connection, batch, content, "预览", kind, file_start, file_end, file_name)
+        after = queries.county_measures(connection, start, end)
+    return outcome, _measures(path, version, start, end), after
+
+
+def replacement_preview(
+    batch: int,
+    content: bytes,
+    file_name: str,
+    kind: str | None,
+    file_start: dt.date | None,
+    file_end: dt.date | None,
+    start: dt.date,
+    end: dt.date,
+) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
+    """The replacement's check, and the period's county measures now and after it (a private trial copy)."""
+    return _replacement_preview(*_key(), batch, content, file_name, kind, file_start, file_end, start, end)
 
 
 def bulletin_draft(start: dt.date, end: dt.date, selected: tuple[int, ...]) -> BulletinDraft:

@@ -1,12 +1,16 @@
-"""数据管理: upload a file, see its validation table before anything is written, confirm, and see the import log."""
+"""数据管理: upload a file, see its validation table before anything is written, confirm, and see the import log;
+withdraw or replace a batch after a preview of what changes."""
 
 import streamlit as st
 
 from dashboard import cache
 from dashboard.layout import current_filters, page_header, table_downloads
+from records.batches import BatchError
+from records.db import DatabaseError
 from records.fields import FIELDS
 from records.importer import template_rows
 from report.analysis import import_log_table
+from report.changes import figure_changes, place_changes
 from report.exports import csv_bytes
 from report.text import text
 
@@ -25,6 +29,8 @@ start, end = (period[0], period[1]) if isinstance(period, tuple | list) and len(
 
 if "import_message" in st.session_state:
     st.success(st.session_state.pop("import_message"))
+if "import_fault" in st.session_state:
+    st.error(st.session_state.pop("import_fault"))
 
 if uploaded is not None:
     content = uploaded.getvalue()
@@ -39,8 +45,12 @@ if uploaded is not None:
     else:
         st.info(text("file_valid", lang, message=checked.message))
         if st.button(text("confirm_import", lang), key="confirm_import", type="primary"):
-            with st.spinner(text("confirm_import", lang) + "…"):
-                outcome = cache.import_upload(content, uploaded.name, chosen_kind, start, end, write=True)
+            try:
+                with st.spinner(text("confirm_import", lang) + "…"):
+                    outcome = cache.import_upload(content, uploaded.name, chosen_kind, start, end, write=True)
+            except DatabaseError as error:
+                st.session_state["import_fault"] = str(error)
+                st.rerun()
             if outcome.status == "imported":
                 st.session_state["import_message"] = outcome.message
                 st.rerun()
@@ -59,7 +69,75 @@ for column, template_kind in zip(st.columns(len(FIELDS)), FIELDS, strict=True):
         on_click="ignore",
     )
 
+# store: withdrawal and replacement (issue 11)
+st.subheader(text("correct_title", lang))
+st.caption(text("correct_help", lang))
+stored_log = cache.import_log()
+counting = stored_log[stored_log["withdrawn_at"].isna()]
+if counting.empty:
+    st.caption(text("correct_none", lang))
+else:
+    names = dict(zip(counting["id"], counting["file_name"], strict=True))
+    left, right = st.columns(2)
+    batch = left.selectbox(
+        text("correct_batch", lang), list(names), format_func=lambda b: f"{b}：{names[b]}", key="correct_batch"
+    )
+    action = right.radio(
+        text("correct_action", lang),
+        ["withdraw", "replace"],
+        format_func=lambda a: text(f"correct_{a}", lang),
+        horizontal=True,
+        key="correct_action",
+    )
+    reason = st.text_input(text("correct_reason", lang), key="correct_reason", max_chars=200)
+    preview = None
+    replacement = None
+    if action == "replace":
+        replacement = st.file_uploader(text("correct_file", lang), type=["csv", "xlsx", "txt"], key="correct_file")
+        if replacement is not None:
+            chosen_kind = None if kind == "auto" else kind
+            content = replacement.getvalue()
+            checked, before, after = cache.replacement_preview(
+                int(batch), content, replacement.name, chosen_kind, start, end, filters.start, filters.end
+            )
+            if checked.status == "invalid":
+                st.error(text("problems_found", lang, message=checked.message))
+                st.dataframe(checked.problems, key="correct_problems", hide_index=True, width="stretch")
+            elif checked.status == "duplicate":
+                st.warning(text("duplicate", lang, message=checked.message))
+            else:
+                preview = (before, after)
+    else:
+        preview = cache.withdrawal_preview(int(batch), filters.start, filters.end)
+    if preview is not None:
+        st.markdown(f"**{text('correct_preview', lang, period=filters.period)}**")
+        figures = figure_changes(*preview, lang)
+        if figures.empty:
+            st.info(text("correct_no_change", lang, period=filters.period))
+        else:
+            st.dataframe(figures, key="correct_figures", hide_index=True, width="stretch")
+            st.dataframe(place_changes(*preview, lang), key="correct_places", hide_index=True, width="stretch")
+        label = text(f"correct_confirm_{action}", lang, batch=batch)
+        if st.button(label, key="correct_confirm", type="primary", disabled=not reason.strip()):
+            try:
+                if replacement is not None:
+                    outcome = cache.replace_upload(
+                        int(batch), content, replacement.name, chosen_kind, start, end, reason
+                    )
+                    said = "import_message" if outcome.status == "imported" else "import_fault"
+                    st.session_state[said] = outcome.message
+                else:
+                    done = cache.withdraw(int(batch), reason)
+                    st.session_state["import_message"] = text(
+                        "withdrawn_done", lang, batch=done.batch, file=done.file_name, rows=done.rows
+                    )
+            except (DatabaseError, BatchError) as error:
+                st.session_state["import_fault"] = str(error)
+            st.rerun()
+        if not reason.strip():
+            st.caption(text("correct_need_reason", lang))
+
 st.subheader(text("import_log", lang))
-log = import_log_table(cache.import_log(), lang)
+log = import_log_table(stored_log, lang)
 st.dataframe(log, key="import_log", hide_index=True, width="stretch")
 table_downloads(text("import_log", lang), {text("log_sheet", lang): log}, "log_download", lang)

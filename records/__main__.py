@@ -1,17 +1,27 @@
-"""``python -m records``: create the database, import files, write templates and rank from the command line."""
+"""``python -m records``: create the store, import and withdraw batches, back up and restore, rank, draft.
+
+Every command reads the current snapshot or writes through the store (``records.store``), so it runs while
+dashboards are open. A fault is one line in Chinese on stderr and exit code 1, never a traceback or a path.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from records.db import DatabaseError, database_path, open_database
+import duckdb
+
+from records.batches import BatchError, replace_batch, withdraw_batch
+from records.db import DatabaseError, database_path, fault_message
 from records.fields import FIELDS, KIND_LABELS
-from records.importer import county_lookup, import_file, template_rows
+from records.importer import ImportOutcome, county_lookup, import_file, template_rows
 from records.queries import county_measures, dataset_label
+from records.store import Rollback, Store
 from scoring import ScoringRule, missing_note, score_counties
 from scoring.output import ranking_csv, ranking_json, ranking_text
 
@@ -31,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     database.add_argument("--db", help="数据库文件（默认取环境变量 ENFORCEMENT_DB，再默认 data/enforcement.duckdb）")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    init = commands.add_parser("init", parents=[database], help="创建数据库", description="创建数据库文件。")
+    init = commands.add_parser("init", parents=[database], help="创建数据库", description="创建数据库并发布第一版。")
     init.add_argument("--demo", action="store_true", help="同时写入驻马店示例数据（示例数据）")
 
     load = commands.add_parser(
@@ -41,6 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--kind", choices=sorted(FIELDS), help="数据类型；不写则按表头识别")
     load.add_argument("--start", type=_date, help="汇总表的开始日期 YYYY-MM-DD")
     load.add_argument("--end", type=_date, help="汇总表的结束日期 YYYY-MM-DD")
+    load.add_argument("--replaces", type=int, metavar="BATCH", help="同时撤销这个批次（更正）：两者都成功或都不做")
+    load.add_argument("--reason", default="", help="替换的原因（与 --replaces 一起使用）")
+
+    withdraw = commands.add_parser(
+        "withdraw",
+        parents=[database],
+        help="撤销一个导入批次",
+        description="撤销后该批次的记录不再计入任何统计，但仍保存，并记下撤销人、时间和原因。",
+    )
+    withdraw.add_argument("batch", type=int, help="批次号（见导入记录）")
+    withdraw.add_argument("--reason", required=True, help="撤销原因")
+
+    backup = commands.add_parser(
+        "backup", parents=[database], help="备份", description="把当前发布的版本连同 manifest.json 复制到新文件夹。"
+    )
+    backup.add_argument("--out", required=True, help="备份文件夹（须为新的或空的）")
+    restore = commands.add_parser(
+        "restore", parents=[database], help="从备份恢复", description="用备份写出新的数据库文件并发布。"
+    )
+    restore.add_argument("folder", help="backup 命令写出的文件夹")
+    restore.add_argument("--force", action="store_true", help="数据库中已有数据时仍覆盖")
 
     template = commands.add_parser("template", help="下载导入模板", description="写出带表头和一行示例的空白导入模板。")
     template.add_argument("kind", choices=sorted(FIELDS), help="数据类型")
@@ -74,24 +105,42 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except DatabaseError as error:
+    except (DatabaseError, BatchError) as error:
         print(f"错误：{error}", file=sys.stderr)
-        return 1
+    except (duckdb.Error, OSError) as error:
+        print(f"错误：{fault_message(error)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("已中断；未完成的写入不会生效。", file=sys.stderr)
+    except Exception:
+        if os.environ.get("ENFORCEMENT_DEBUG"):
+            raise
+        print("错误：内部错误，未完成的写入不会生效。设置 ENFORCEMENT_DEBUG=1 后重试可看到详情。", file=sys.stderr)
+    return 1
+
+
+def cli_actor() -> str:
+    """Who writes from the command line: the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid {os.getuid()}"
+    return f"命令行:{user}"
+
+
+def _progress(fraction: float, step: str) -> None:
+    print(f"[{fraction:4.0%}] {step}", file=sys.stderr)
 
 
 def run_init(args: argparse.Namespace) -> int:
     from records.demo import build_demo_database
 
-    path = database_path(args.db)
-    if path.exists():
-        print(f"错误：数据库文件已存在：{path}，未做更改（如需重建，请先删除该文件）", file=sys.stderr)
-        return 1
+    store = Store(database_path(args.db))
     if args.demo:
-        build_demo_database(path, lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))
-        print(f"已创建示例数据库：{path}")
+        version = store.initialise(lambda target: build_demo_database(target, _progress), cli_actor(), "创建示例数据库")
+        print(f"已创建示例数据库（第 {version} 版）")
     else:
-        open_database(path, create=True).close()
-        print(f"已创建空数据库：{path}")
+        version = store.initialise(lambda target: duckdb.connect(str(target)).close(), cli_actor(), "创建空数据库")
+        print(f"已创建空数据库（第 {version} 版）")
     return 0
 
 
@@ -100,20 +149,21 @@ def run_import(args: argparse.Namespace) -> int:
         print("错误：--start 和 --end 需要同时给出", file=sys.stderr)
         return 1
     if not Path(args.file).is_file():
-        print(f"错误：找不到文件“{args.file}”", file=sys.stderr)
+        print(f"错误：找不到文件“{Path(args.file).name}”", file=sys.stderr)
         return 1
-    connection = open_database(database_path(args.db))
-    try:
-        outcome = import_file(
-            connection,
-            args.file,
-            kind=args.kind,
-            start=args.start,
-            end=args.end,
-            progress=lambda fraction, step: print(f"[{fraction:4.0%}] {step}", file=sys.stderr),
-        )
-    finally:
-        connection.close()
+    store = Store(database_path(args.db))
+    name = Path(args.file).name
+    action = f"导入 {name}" + (f"，替换批次 {args.replaces}" if args.replaces is not None else "")
+    outcome: ImportOutcome | None = None
+    with store.transaction(cli_actor(), action) as connection:
+        options = {"kind": args.kind, "start": args.start, "end": args.end, "progress": _progress}
+        if args.replaces is not None:
+            outcome = replace_batch(connection, args.replaces, args.file, args.reason, **options)
+        else:
+            outcome = import_file(connection, args.file, transaction=False, **options)
+        if outcome.status != "imported":
+            raise Rollback
+    assert outcome is not None
     if outcome.status == "invalid":
         print(outcome.problems.to_string(index=False), file=sys.stderr)
         print(f"错误：{outcome.message}", file=sys.stderr)
@@ -122,6 +172,26 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"错误：{outcome.message}", file=sys.stderr)
         return 1
     print(outcome.message)
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    store = Store(database_path(args.db))
+    with store.transaction(cli_actor(), f"撤销批次 {args.batch}") as connection:
+        withdrawal = withdraw_batch(connection, args.batch, args.reason)
+    print(f"已撤销批次 {withdrawal.batch}（{withdrawal.file_name}，{withdrawal.rows} 行不再计入统计，仍保存）")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    manifest = Store(database_path(args.db)).backup(Path(args.out))
+    print(f"已备份第 {manifest.version} 版（{manifest.size / 1024 / 1024:.1f} MB，sha256 {manifest.sha256[:12]}…）")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    version = Store(database_path(args.db)).restore(Path(args.folder), cli_actor(), args.force)
+    print(f"已从备份恢复，发布为第 {version} 版")
     return 0
 
 
@@ -143,12 +213,9 @@ def run_rank(args: argparse.Namespace) -> int:
     if args.start > args.end:
         print("错误：开始日期晚于结束日期", file=sys.stderr)
         return 1
-    connection = open_database(database_path(args.db))
-    try:
+    with Store(database_path(args.db)).reading() as connection:
         measures = county_measures(connection, args.start, args.end)
         label = dataset_label(connection)
-    finally:
-        connection.close()
     if label:
         print(f"注意：以下为{label}，仅供演示。", file=sys.stderr)
     if (measures["source"] == "none").all():
@@ -173,8 +240,7 @@ def run_bulletin(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".docx":
         print("错误：输出文件名应以 .docx 结尾", file=sys.stderr)
         return 1
-    connection = open_database(database_path(args.db))
-    try:
+    with Store(database_path(args.db)).reading() as connection:
         selected: tuple[int, ...] = ()
         if args.counties:
             lookup = county_lookup(connection)
@@ -184,15 +250,7 @@ def run_bulletin(args: argparse.Namespace) -> int:
                 print(f"错误：未知县区：{'、'.join(unknown)}", file=sys.stderr)
                 return 1
             selected = tuple(lookup[name] for name in names)
-        content = bulletin_docx(
-            connection,
-            args.start,
-            args.end,
-            selected,
-            lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr),
-        )
-    finally:
-        connection.close()
+        content = bulletin_docx(connection, args.start, args.end, selected, _progress)
     out.write_bytes(content)
     print(f"已写出通报：{out}")
     return 0
@@ -215,6 +273,9 @@ def run_geo(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": run_init,
     "import": run_import,
+    "withdraw": run_withdraw,
+    "backup": run_backup,
+    "restore": run_restore,
     "template": run_template,
     "rank": run_rank,
     "bulletin": run_bulletin,

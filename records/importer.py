@@ -80,11 +80,13 @@ def import_file(
     file_name: str | None = None,
     write: bool = True,
     progress: Callable[[float, str], None] | None = None,
+    transaction: bool = True,
 ) -> ImportOutcome:
     """Validate a file and, when ``write`` and it is clean, add it in one transaction.
 
-    On any problem nothing is written. The same file (by checksum) is never imported twice.
-    ``progress`` hears (fraction, step) as the work goes on.
+    On any problem nothing is written. The same file (by checksum) is never imported twice, unless its batch was
+    withdrawn. ``progress`` hears (fraction, step) as the work goes on. With ``transaction=False`` the rows are
+    written inside the caller's transaction (``records.store.Store.transaction``), which commits or rolls back.
     """
     report = progress or (lambda fraction, step: None)
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "上传文件")
@@ -94,7 +96,8 @@ def import_file(
         return _file_problem(name, kind, f"无法读取文件：{error.strerror or error}")
     checksum = hashlib.sha256(raw_bytes).hexdigest()
     earlier = connection.execute(
-        "SELECT imported_at, file_name FROM import_log WHERE checksum = ? ORDER BY id LIMIT 1", [checksum]
+        "SELECT imported_at, file_name FROM import_log WHERE checksum = ? AND withdrawn_at IS NULL ORDER BY id LIMIT 1",
+        [checksum],
     ).fetchone()
     if earlier:
         when = earlier[0].strftime("%Y-%m-%d %H:%M")
@@ -133,16 +136,21 @@ def import_file(
         return ImportOutcome("valid", kind, name, len(checked.values), message=message)
 
     report(0.7, "写入数据库")
-    connection.begin()
+    # store: with transaction=False the caller's transaction (records.store) holds these writes; to be reconciled
+    # with the importer's split into check_file + a write function.
+    if transaction:
+        connection.begin()
     try:
         import_id = log_import(connection, name, checksum, kind, len(checked.values), checked.start, checked.end)
         if kind == "summary":
             _insert_summaries(connection, checked.values, import_id)
         else:
             insert_records(connection, kind, checked.values, import_id)
-        connection.commit()
+        if transaction:
+            connection.commit()
     except Exception:
-        connection.rollback()
+        if transaction:
+            connection.rollback()
         raise
     message = f"已导入 {len(checked.values)} 行{KIND_LABELS[kind]}（导入批次 {import_id}）"
     return ImportOutcome("imported", kind, name, len(checked.values), message=message, import_id=import_id)
@@ -387,11 +395,16 @@ def log_import(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> int:
-    """A new import-log row, inside the caller's transaction; returns its id."""
+    """A new import-log row, inside the caller's transaction; returns its id.
+
+    Ids come from a sequence, so two writers never compute the same id. Who imported is the actor the store's
+    transaction set (``getvariable('write_actor')``); outside the store (tests, the demo builder) it stays empty.
+    """
     row = connection.execute(
         """
-        INSERT INTO import_log
-        SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP FROM import_log
+        INSERT INTO import_log (id, file_name, checksum, kind, row_count, period_start, period_end, imported_at,
+                                imported_by)
+        VALUES (nextval('import_log_ids'), ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, getvariable('write_actor'))
         RETURNING id
         """,
         [file_name, checksum, kind, row_count, start, end],

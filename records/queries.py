@@ -150,14 +150,26 @@ def counties(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def import_log(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every import, newest first, with how many of its rows each table still holds."""
+    """Every import, newest first: who and when, whether it was withdrawn (by whom, why, replaced by which batch),
+    and how many of its rows each table holds, counting or withdrawn."""
     return connection.execute(
         """
+        WITH held AS (
+            SELECT import_id, count(*) AS n FROM (
+                SELECT import_id FROM inspections UNION ALL SELECT import_id FROM cases
+                UNION ALL SELECT import_id FROM county_summaries
+            ) GROUP BY import_id
+        ), withdrawn AS (
+            SELECT import_id, count(*) AS n FROM (
+                SELECT import_id FROM withdrawn_inspections UNION ALL SELECT import_id FROM withdrawn_cases
+                UNION ALL SELECT import_id FROM withdrawn_county_summaries
+            ) GROUP BY import_id
+        )
         SELECT l.id, l.file_name, l.kind, l.row_count, l.period_start, l.period_end, l.imported_at, l.checksum,
-               (SELECT count(*) FROM inspections i WHERE i.import_id = l.id) AS inspections_added,
-               (SELECT count(*) FROM cases k WHERE k.import_id = l.id) AS cases_added,
-               (SELECT count(*) FROM county_summaries s WHERE s.import_id = l.id) AS summaries_added
-        FROM import_log l ORDER BY l.id DESC
+               l.imported_by, l.withdrawn_at, l.withdrawn_by, l.withdraw_reason, l.replaced_by,
+               coalesce(h.n, 0) AS rows_held, coalesce(w.n, 0) AS rows_withdrawn
+        FROM import_log l LEFT JOIN held h ON h.import_id = l.id LEFT JOIN withdrawn w ON w.import_id = l.id
+        ORDER BY l.id DESC
         """
     ).df()
 

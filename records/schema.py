@@ -1,15 +1,23 @@
-"""The tables of the enforcement database.
+"""The tables of the enforcement database, and the migration from the previous release.
 
 Record tables carry no primary-key index: at ten million rows an index costs memory and import time, while
 imports check duplicate ids with one anti-join, and DuckDB's per-block min/max on dates serves range filters.
 County codes are integers (administrative codes have no leading zero) so grouping stays cheap.
+
+A withdrawn batch's rows move to the ``withdrawn_*`` tables in the same transaction that marks the batch in
+``import_log``: they stay stored, stop counting everywhere at once, free their ids and summary periods for a
+corrected file, and cost the queries nothing (measured: a flag or an anti-join on withdrawn batch ids added 1–3 ms
+to a 14 ms half-year ranking at ten million records, past the 1.3× budget).
 """
 
 from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+
+RECORD_TABLES = ("inspections", "cases", "county_summaries")
+WITHDRAWN_TABLES = {table: f"withdrawn_{table}" for table in RECORD_TABLES}
 
 STATEMENTS = (
     """
@@ -28,6 +36,7 @@ STATEMENTS = (
         sort_order INTEGER NOT NULL
     )
     """,
+    "CREATE SEQUENCE IF NOT EXISTS import_log_ids START WITH 1",
     """
     CREATE TABLE IF NOT EXISTS import_log (
         id INTEGER PRIMARY KEY,
@@ -37,7 +46,12 @@ STATEMENTS = (
         row_count BIGINT NOT NULL,
         period_start DATE,
         period_end DATE,
-        imported_at TIMESTAMP NOT NULL
+        imported_at TIMESTAMP NOT NULL,
+        imported_by VARCHAR,
+        withdrawn_at TIMESTAMP,
+        withdrawn_by VARCHAR,
+        withdraw_reason VARCHAR,
+        replaced_by INTEGER
     )
     """,
     """
@@ -84,10 +98,71 @@ STATEMENTS = (
         PRIMARY KEY (county_code, period_start, period_end)
     )
     """,
+    # Every committed write: the store's version number, who, what and when.
+    """
+    CREATE TABLE IF NOT EXISTS write_log (
+        version INTEGER PRIMARY KEY,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        written_at TIMESTAMP NOT NULL
+    )
+    """,
+)
+
+# Columns import_log gained in schema version 2.
+IMPORT_LOG_ADDITIONS = (
+    ("imported_by", "VARCHAR"),
+    ("withdrawn_at", "TIMESTAMP"),
+    ("withdrawn_by", "VARCHAR"),
+    ("withdraw_reason", "VARCHAR"),
+    ("replaced_by", "INTEGER"),
 )
 
 
 def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the current schema (idempotent); a store of schema 1 is upgraded first."""
+    if _has_table(connection, "import_log") and not _has_column(connection, "import_log", "imported_by"):
+        _upgrade_from_1(connection)
     for statement in STATEMENTS:
         connection.execute(statement)
+    _create_withdrawn_tables(connection)
     connection.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [SCHEMA_VERSION])
+
+
+def schema_version(connection: duckdb.DuckDBPyConnection) -> str | None:
+    if not _has_table(connection, "meta"):
+        return None
+    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    return str(row[0][0]) if row else None
+
+
+def _upgrade_from_1(connection: duckdb.DuckDBPyConnection) -> None:
+    """Schema 1 (the previous release): import_log ids were max + 1 and batches could not be withdrawn."""
+    for column, kind in IMPORT_LOG_ADDITIONS:
+        connection.execute(f"ALTER TABLE import_log ADD COLUMN {column} {kind}")  # fixed names, never user text
+    connection.execute("UPDATE import_log SET imported_by = '（升级前导入，未记录）'")
+    next_id = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM import_log").fetchall()[0][0]
+    connection.execute(f"CREATE SEQUENCE IF NOT EXISTS import_log_ids START WITH {int(next_id)}")
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+
+
+def _create_withdrawn_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Same columns as the record tables, without keys: a period may be withdrawn more than once."""
+    for table, withdrawn in WITHDRAWN_TABLES.items():
+        if not _has_table(connection, withdrawn):
+            connection.execute(f"CREATE TABLE {withdrawn} AS SELECT * FROM {table} LIMIT 0")
+
+
+_HERE = "schema_name = 'main' AND database_name = current_database()"
+
+
+def _has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    rows = connection.execute(f"SELECT 1 FROM duckdb_tables() WHERE table_name = ? AND {_HERE}", [table]).fetchall()
+    return bool(rows)
+
+
+def _has_column(connection: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    rows = connection.execute(
+        f"SELECT 1 FROM duckdb_columns() WHERE table_name = ? AND column_name = ? AND {_HERE}", [table, column]
+    ).fetchall()
+    return bool(rows)

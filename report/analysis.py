@@ -6,6 +6,7 @@ Plain functions over DataFrames, so the tests call them without Streamlit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -169,7 +170,8 @@ def ranking_table(shown: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def import_log_table(log: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The import log as the data page shows it: kind in words, the summary period, rows each import still holds."""
+    """The import log as the data page shows it: kind in words, the summary period, who imported, the status
+    (counting, or withdrawn/replaced with who, when and why) and the rows each import still counts."""
     period = [
         "" if pd.isna(first) else f"{pd.Timestamp(first):%Y-%m-%d} – {pd.Timestamp(last):%Y-%m-%d}"
         for first, last in zip(log["period_start"], log["period_end"], strict=True)
@@ -182,10 +184,22 @@ def import_log_table(log: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             text("log_rows", lang): log["row_count"],
             text("log_period", lang): period,
             text("log_time", lang): log["imported_at"],
-            text("log_added", lang): log["inspections_added"] + log["cases_added"] + log["summaries_added"],
+            text("log_by", lang): log["imported_by"].fillna(""),
+            text("log_status", lang): [_batch_status(row, lang) for row in log.itertuples()],
+            text("log_added", lang): log["rows_held"],
         }
     )
     return table
+
+
+def _batch_status(row: Any, lang: str) -> str:
+    if pd.isna(row.withdrawn_at):
+        return text("log_counting", lang)
+    when = f"{pd.Timestamp(row.withdrawn_at):%Y-%m-%d %H:%M}"
+    details = {"who": row.withdrawn_by or "", "when": when, "reason": row.withdraw_reason or ""}
+    if pd.isna(row.replaced_by):
+        return text("log_withdrawn", lang, **details)
+    return text("log_replaced", lang, batch=int(row.replaced_by), **details)
 
 
 def city_totals_table(totals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -247,6 +247,55 @@ STRINGS: dict[str, tuple[str, str]] = {
     "log_period": ("汇总时段", "Summary period"),
     "log_time": ("导入时间", "Imported at"),
     "log_added": ("现存记录", "Rows held"),
+    # store: import-log status, withdrawal and replacement, faults (issue 11)
+    "log_by": ("导入人", "Imported by"),
+    "log_status": ("状态", "Status"),
+    "log_counting": ("有效", "Counting"),
+    "log_withdrawn": (
+        "已撤销（{who}，{when}：{reason}）",
+        "Withdrawn ({who}, {when}: {reason})",
+    ),
+    "log_replaced": (
+        "已由批次 {batch} 替换（{who}，{when}：{reason}）",
+        "Replaced by batch {batch} ({who}, {when}: {reason})",
+    ),
+    "correct_title": ("撤销或更正批次", "Withdraw or replace a batch"),
+    "correct_help": (
+        "撤销后该批次的记录不再计入任何统计，但仍保存在数据库中，并记下撤销人、时间和原因；"
+        "更正即上传新文件替换该批次，二者在同一次写入中完成。",
+        "A withdrawn batch stops counting everywhere but stays stored, with who withdrew it, when and why; "
+        "replacing imports a corrected file and withdraws the batch in one write.",
+    ),
+    "correct_batch": ("批次", "Batch"),
+    "correct_action": ("操作", "Action"),
+    "correct_withdraw": ("撤销", "Withdraw"),
+    "correct_replace": ("用新文件替换", "Replace with a new file"),
+    "correct_reason": ("原因（必填）", "Reason (required)"),
+    "correct_file": ("更正后的文件", "Corrected file"),
+    "correct_preview": ("确认前预览：{period}的变化", "Preview before confirming: changes in {period}"),
+    "correct_no_change": (
+        "{period}内各县区数字和名次均不变（该批次的记录不在此时段）。可在侧栏换一个时段再预览。",
+        "No county's figures or place change in {period} (the batch has no records in it). "
+        "Choose another period in the sidebar to preview it.",
+    ),
+    "correct_confirm_withdraw": ("确认撤销批次 {batch}", "Withdraw batch {batch}"),
+    "correct_confirm_replace": ("确认替换批次 {batch}", "Replace batch {batch}"),
+    "correct_need_reason": ("请先填写原因。", "Write the reason first."),
+    "correct_none": ("没有可撤销的批次。", "No batch can be withdrawn."),
+    "withdrawn_done": (
+        "已撤销批次 {batch}（{file}，{rows} 行不再计入统计）。",
+        "Batch {batch} withdrawn ({file}; {rows} rows no longer count).",
+    ),
+    "change_county": ("县区", "County"),
+    "change_measure": ("指标", "Measure"),
+    "change_before": ("变更前", "Before"),
+    "change_after": ("变更后", "After"),
+    "change_rank_before": ("变更前名次", "Place before"),
+    "change_rank_after": ("变更后名次", "Place after"),
+    "page_fault": (
+        "页面出错，详情已记入服务器日志。请刷新页面重试；如仍出错，请联系管理员。",
+        "The page failed; the details are in the server log. Reload the page; if it fails again, call the admin.",
+    ),
     "formats_help": (
         "各类文件的表头与格式见 README 的“Import formats”一节；下载模板可直接填写。",
         "Headers and formats are listed in the README's Import formats section; a template can be filled in directly.",

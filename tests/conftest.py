@@ -13,6 +13,7 @@ import pytest
 
 from records.db import open_database
 from records.demo import build_demo_database
+from records.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "zhumadian-2020-h1-table.csv"
@@ -27,8 +28,9 @@ def reference() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as a published store (version 1), so the readers that tests point at it never need to write it."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo_database(path)
+    Store(path).initialise(build_demo_database, "测试", "创建示例数据库")
     return path
 
 

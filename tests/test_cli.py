@@ -121,7 +121,8 @@ def test_records_cli_missing_and_locked_database(tmp_path: Path) -> None:
         "records", "rank", "--db", str(tmp_path / "none.duckdb"), "--start", "2020-01-01", "--end", "2020-06-30"
     )
     assert missing.returncode == 1
-    assert missing.stderr.strip().count("\n") == 0 and "数据库文件不存在" in missing.stderr
+    assert missing.stderr.strip().count("\n") == 0 and "数据库尚未创建" in missing.stderr
+    assert str(tmp_path) not in missing.stderr
 
     db = tmp_path / "held.duckdb"
     run_module("records", "init", "--demo", "--db", str(db))
@@ -142,7 +143,12 @@ def test_records_cli_missing_and_locked_database(tmp_path: Path) -> None:
         )
         assert locked.returncode == 1
         assert locked.stderr.strip().count("\n") == 0, locked.stderr
-        assert "正被进程" in locked.stderr and "未做任何更改" in locked.stderr
+        assert "正被进程" in locked.stderr and "未做任何更改" in locked.stderr and str(db) not in locked.stderr
+        # Readers open the published snapshot, so ranking works even while something holds the primary file.
+        reading = run_module(
+            "records", "rank", "--db", str(db), "--start", "2020-01-01", "--end", "2020-06-30", "--format", "csv"
+        )
+        assert reading.stdout == EXPECTED_CSV
     finally:
         holder.kill()
         holder.wait()
