@@ -10,7 +10,7 @@ import pandas as pd
 
 from scoring.ranking import OVERALL_RANK, TOTAL_POINTS, points_column, rank_column
 from scoring.rule import ScoringRule
-from scoring.tables import TableReadError, locate_header, normalise_header, read_raw_table
+from scoring.tables import TableReadError, data_rows, is_total_label, locate_header, normalise_header, read_raw_table
 
 SUMMARY_HEADERS: dict[str, tuple[str, ...]] = {
     "county": ("county", "单位", "县区", "县(市、区)", "县(市区)", "县区名称", "单位名称", "区划代码", "county_code"),
@@ -73,19 +73,38 @@ def map_summary_headers(headers: list[str]) -> list[str | None]:
     return fields
 
 
-def read_summary_table(source: str, file_name: str | None = None) -> pd.DataFrame:
-    """A county summary file as a table of text cells named by field; unknown columns are dropped."""
+MEASURE_FIELDS = ("inspections", "cases", "fines", "inspector_turnouts", "documents")
+
+
+def summary_header_fields(cells: list[str]) -> int:
+    """How many summary fields a candidate header names; 0 unless it has the county column and a measure.
+
+    >>> summary_header_fields(["名次", "单位", "总得分", "一"]), summary_header_fields(["单位", "立案数"])
+    (0, 2)
+    """
+    fields = map_summary_headers(cells)
+    if "county" not in fields or not any(field in MEASURE_FIELDS for field in fields):
+        return 0
+    return sum(1 for field in fields if field)
+
+
+def read_summary_table(source: str | bytes, file_name: str | None = None) -> pd.DataFrame:
+    """A county summary file as a table of text cells named by field; unknown columns are dropped.
+
+    The attachment reads as it is printed: title and 附件 lines above, a group row over the sub-headers, blank
+    rows, and the 得分说明 or any note below; a 合计 row is the table's sum, not a county.
+    """
     raw = read_raw_table(source, file_name)
-    row, headers = locate_header(raw, lambda cells: "county" in map_summary_headers(cells))
+    row, headers = locate_header(raw, summary_header_fields)
     fields = map_summary_headers(headers)
     if "county" not in fields:
         raise TableReadError("找不到县区列：表头中需要有“单位”“县区”或 county")
-    body = raw.iloc[row + 1 :]
+    body = data_rows(raw, row)
     table = pd.DataFrame(
         {field: body.iloc[:, position].str.strip().to_numpy() for position, field in enumerate(fields) if field}
     )
     table.index = body.index + 1  # the row number a spreadsheet shows
-    return table[table["county"] != ""]
+    return table[(table["county"] != "") & ~table["county"].map(is_total_label).astype(bool)]
 
 
 def measures_from_summary(table: pd.DataFrame, rule: ScoringRule) -> tuple[pd.DataFrame, list[str]]:

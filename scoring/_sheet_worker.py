@@ -1,0 +1,81 @@
+"""Read the first sheet of an XLSX in a process of its own, under a memory cap, and write it out as CSV text.
+
+Run by ``scoring.tables`` as a script (``python _sheet_worker.py LIMITS_JSON``), with the workbook on standard input.
+The Rust reader holds a sheet as a dense grid and aborts its process when a grid cannot be allocated (a cell at
+XFD1048576 beside one at A1 asks for 550 GB), so it runs here, where an abort or the cap ends this process only.
+Standard output: one JSON line (what was read, or why it was refused), then the cells as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import resource
+import sys
+
+
+def main() -> int:
+    limits = json.loads(sys.argv[1])
+    cap = int(limits["max_reader_bytes"])
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    import python_calamine  # after the cap, so the reader's own allocations are under it too
+
+    out = sys.stdout
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
+        if len(workbook.sheet_names) > limits["max_sheets"]:
+            return _refuse(out, "sheets", len(workbook.sheet_names))
+        sheet = workbook.get_sheet_by_index(0)
+    except (python_calamine.CalamineError, ValueError, MemoryError) as error:
+        return _refuse(out, "damaged", type(error).__name__)
+    if sheet.end is None:
+        out.write(json.dumps({"rows": 0, "offset": 0, "width": 0, "merged": []}) + "\n")
+        return 0
+    rows, columns = sheet.end[0] + 1, sheet.end[1] + 1
+    if columns > limits["max_columns"]:
+        return _refuse(out, "columns", columns)
+    if rows > limits["max_rows"]:
+        return _refuse(out, "rows", rows)
+    if rows * columns > limits["max_sheet_cells"]:
+        return _refuse(out, "cells", rows * columns, rows=rows, columns=columns)
+    offset = sheet.start[1] if sheet.start else 0
+    merged = [
+        [top, left, bottom, right]
+        for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])
+        if top < limits["header_rows"]
+    ][:1000]
+    out.write(json.dumps({"rows": rows, "offset": offset, "width": columns - offset, "merged": merged}) + "\n")
+    writer = csv.writer(out, lineterminator="\n")
+    for row in sheet.iter_rows():
+        writer.writerow([value if value.__class__ is str else cell_text(value) for value in row])
+    out.flush()
+    return 0
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a clerk sees: whole numbers without ".0", others to Excel's 15 significant digits.
+
+    >>> cell_text(2000.0), cell_text(0.1 + 0.2), cell_text(9999999999.99), cell_text(True)
+    ('2000', '0.3', '9999999999.99', 'TRUE')
+    """
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return format(value, ".15g")
+    if hasattr(value, "isoformat") and hasattr(value, "year"):
+        return value.isoformat()[:10]  # type: ignore[union-attr]
+    return "" if value is None else str(value)
+
+
+def _refuse(out: io.TextIOBase, reason: str, value: object, **more: object) -> int:
+    out.write(json.dumps({"refused": reason, "value": value, **more}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
