@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pandas as pd
+
 from scoring.output import ranking_csv, ranking_json, ranking_text
 from scoring.ranking import missing_note, score_counties
 from scoring.rule import ScoringRule
-from scoring.summary import has_published_figures, measures_from_summary, published_disagreements, read_summary_table
+from scoring.summary import check_published, has_published_figures, measures_from_summary, read_summary_table
 from scoring.tables import TableReadError
 
 FORMATTERS = {"table": ranking_text, "csv": ranking_csv, "json": ranking_json}
@@ -41,23 +43,21 @@ def main(argv: list[str] | None = None) -> int:
     note = missing_note(scored)
     if note:
         print(f"注意：{note}", file=sys.stderr)
-    return _report_published(scored, table)
+    return _report_published(scored, table, rule)
 
 
-def _report_published(scored, table) -> int:  # type: ignore[no-untyped-def]
+def _report_published(scored: pd.DataFrame, table: pd.DataFrame, rule: ScoringRule) -> int:
+    """Check the file's own 名次, totals, ranks, points and values against ours: 0 when all agree, 2 otherwise."""
     if not has_published_figures(table):
         return 0
-    disagreements = published_disagreements(scored, table)
-    if disagreements.empty:
-        print("核对：文件中公布的名次、排名、得分与计算结果全部一致。", file=sys.stderr)
-        return 0
-    for _, row in disagreements.iterrows():
+    check = check_published(scored, table, rule)
+    for _, row in check.disagreements.iterrows():
         print(
             f"不一致：{row['county']}的{row['item']}公布为{row['published']}，计算为{row['computed'] or '无'}",
             file=sys.stderr,
         )
-    print(f"核对：共{len(disagreements)}处与公布数字不一致。", file=sys.stderr)
-    return 2
+    print(check.sentence(), file=sys.stderr)
+    return 0 if check.agrees else 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from scoring.ranking import OVERALL_RANK, TOTAL_POINTS, points_column, rank_column
@@ -125,30 +127,97 @@ def measures_from_summary(table: pd.DataFrame, rule: ScoringRule) -> tuple[pd.Da
     return numbers, problems
 
 
-def published_disagreements(scored: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """Each published rank, point or total that differs from the computed one."""
-    rows = []
-    computed = scored.set_index("county")
+@dataclass(frozen=True)
+class PublishedCheck:
+    """A published table checked against the computed one: what was compared, and every difference found."""
+
+    compared: tuple[str, ...]  # the kinds of figure compared, as the sentence names them: 名次, 总得分, 排名 …
+    items: int  # how many published figures were compared
+    disagreements: pd.DataFrame  # county, item, published, computed
+
+    @property
+    def agrees(self) -> bool:
+        """True only when figures were compared and none differs."""
+        return self.items > 0 and self.disagreements.empty
+
+    def sentence(self) -> str:
+        if self.items == 0:
+            return "核对：文件中没有可核对的公布数字。"
+        what = "、".join(self.compared)
+        if self.agrees:
+            return f"核对：文件中公布的{what}与计算结果全部一致（共核对 {self.items} 项）。"
+        return f"核对：文件中公布的{what}共核对 {self.items} 项，共{len(self.disagreements)}处与计算结果不一致。"
+
+
+VALUE_TOLERANCE = 0.005  # published values are printed to two decimals (万元); ranks and points are exact
+
+
+def check_published(scored: pd.DataFrame, published: pd.DataFrame, rule: ScoringRule | None = None) -> PublishedCheck:
+    """Compare every published figure with the computed one: 名次, total, each measure's rank and points, and the
+    measures' values themselves; a county in one table and not the other is a difference too.
+
+    >>> scored = pd.DataFrame({"county": ["甲"], "overall_rank": [1], "total_points": [3.0], "cases": [4.0]})
+    >>> check = check_published(scored, pd.DataFrame({"county": ["甲"], "overall_rank": ["2"], "cases": ["4"]}))
+    >>> check.agrees, check.items, check.disagreements["item"].tolist()
+    (False, 2, ['名次'])
+    """
+    rule = rule or ScoringRule()
+    value_labels = {measure.column: measure.label for measure in rule.measures}
+    columns = [c for c in (*PUBLISHED_COLUMNS, *value_labels) if c in published.columns and c in scored.columns]
+    computed = scored.drop_duplicates("county").set_index("county")
+    rows: list[dict[str, str]] = []
+    compared: set[str] = set()
+    items = 0
     for _, row in published.iterrows():
-        county = row["county"]
+        county = str(row["county"]).strip()
         if county not in computed.index:
+            rows.append({"county": county, "item": "县区", "published": county, "computed": "（未参与计算）"})
             continue
-        for column in PUBLISHED_COLUMNS:
-            if column not in published.columns or str(row[column]).strip() == "":
+        for column in columns:
+            stated_text = str(row[column]).strip() if pd.notna(row[column]) else ""
+            if stated_text == "":
                 continue
-            stated = pd.to_numeric(str(row[column]).strip(), errors="coerce")
+            items += 1
+            compared.add(_kind_of(column, value_labels))
+            stated = pd.to_numeric(stated_text.replace(",", ""), errors="coerce")
             ours = computed.at[county, column]
-            if pd.isna(ours) or pd.isna(stated) or abs(float(stated) - float(ours)) > 1e-9:
+            tolerance = VALUE_TOLERANCE if column in value_labels else 1e-9
+            if pd.isna(ours) or pd.isna(stated) or abs(float(stated) - float(ours)) > tolerance:
                 rows.append(
                     {
                         "county": county,
-                        "item": COLUMN_LABELS[column],
-                        "published": str(row[column]).strip(),
+                        "item": value_labels.get(column) or COLUMN_LABELS[column],
+                        "published": stated_text,
                         "computed": "" if pd.isna(ours) else f"{float(ours):g}",
                     }
                 )
-    return pd.DataFrame(rows, columns=["county", "item", "published", "computed"])
+    named = {str(county).strip() for county in published["county"]}
+    for county in computed.index:
+        if str(county) not in named:
+            rows.append(
+                {"county": str(county), "item": "县区", "published": "（公布表中没有）", "computed": str(county)}
+            )
+    order = [kind for kind in ("名次", "总得分", "排名", "得分", "数值") if kind in compared]
+    return PublishedCheck(tuple(order), items, pd.DataFrame(rows, columns=["county", "item", "published", "computed"]))
+
+
+def _kind_of(column: str, value_labels: dict[str, str]) -> str:
+    if column == OVERALL_RANK:
+        return "名次"
+    if column == TOTAL_POINTS:
+        return "总得分"
+    if column in value_labels:
+        return "数值"
+    return "排名" if column.endswith("_rank") else "得分"
+
+
+def published_disagreements(scored: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Each published figure (名次, total, rank, points or value) that differs from the computed one."""
+    return check_published(scored, published).disagreements
 
 
 def has_published_figures(table: pd.DataFrame) -> bool:
-    return any(column in table.columns for column in PUBLISHED_COLUMNS)
+    """Whether a summary table carries any published 名次, total, rank or points to check."""
+    return any(
+        column in table.columns and (table[column].astype(str).str.strip() != "").any() for column in PUBLISHED_COLUMNS
+    )
