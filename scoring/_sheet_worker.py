@@ -48,7 +48,16 @@ def main() -> int:
     out.write(json.dumps({"rows": rows, "offset": offset, "width": columns - offset, "merged": merged}) + "\n")
     writer = csv.writer(out, lineterminator="\n")
     for row in sheet.iter_rows():
-        writer.writerow([value if value.__class__ is str else cell_text(value) for value in row])
+        writer.writerow(
+            [
+                value
+                if value.__class__ is str
+                else str(int(value))  # whole numbers, nearly every number cell, without a call
+                if value.__class__ is float and value.is_integer() and -1e16 < value < 1e16
+                else cell_text(value)
+                for value in row
+            ]
+        )
     out.flush()
     return 0
 

@@ -10,6 +10,7 @@ rows and columns before it is parsed. A file beyond ``LIMITS`` is refused with o
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import io
@@ -17,6 +18,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
@@ -42,10 +44,10 @@ class ReadLimits:
     max_sheets: int = 64  # XLSX: worksheets in the workbook (only the first is read)
     max_rows: int = 2_000_000  # rows of a CSV or of the sheet, header and blank rows included
     max_columns: int = 100  # columns of any row
-    max_sheet_cells: int = 6_000_000  # XLSX: rows × columns of the sheet's extent (500,000 rows of 12 columns)
+    max_sheet_cells: int = 4_000_000  # XLSX: rows × columns of the sheet's extent (300,000 rows of 13 columns)
     max_line_bytes: int = 1 * MB  # CSV: one line
     max_cell_chars: int = 32_767  # one cell, Excel's own limit
-    max_reader_bytes: int = 1024 * MB  # XLSX: the address space of the process that reads the sheet
+    max_reader_bytes: int = 512 * MB  # XLSX: the memory of the process that reads the sheet, and its output
     max_seconds: int = 120  # XLSX: the time that process may take
 
 
@@ -247,27 +249,59 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
             _check_archive(archive, name, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, KeyError) as error:
         raise TableReadError(damaged) from error
-    settings = {**dataclasses.asdict(limits), "header_rows": HEADER_AREA_ROWS}
+    returncode, output = _run_worker(raw, name, limits)
+    head, _, body = output.partition(b"\n")
     try:
-        done = subprocess.run(
-            [sys.executable, str(_WORKER), json.dumps(settings)],
-            input=raw,
-            capture_output=True,
-            timeout=limits.max_seconds,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise TableReadError(
-            f"文件“{name}”读取超过 {limits.max_seconds} 秒仍未完成：请删除多余的行列，或另存为 CSV 后导入"
-        ) from error
-    head, _, body = done.stdout.partition(b"\n")
-    try:
-        said = json.loads(head) if done.returncode == 0 else {"refused": "memory", "value": done.returncode}
+        said = json.loads(head) if returncode == 0 else {"refused": "memory", "value": returncode}
     except ValueError:
         said = {"refused": "damaged", "value": ""}
     if "refused" in said:
         raise TableReadError(_sheet_refusal(name, said, limits, damaged))
     return _fill_merged_header_cells(_sheet_frame(body, said, name, limits), said["merged"])
+
+
+def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytes]:
+    """Run the sheet reader on ``raw``; its output and time are capped as its memory is."""
+    settings = {**dataclasses.asdict(limits), "header_rows": HEADER_AREA_ROWS}
+    worker = subprocess.Popen(
+        [sys.executable, str(_WORKER), json.dumps(settings)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    expired = threading.Event()
+
+    def stop() -> None:
+        expired.set()
+        worker.kill()
+
+    timer = threading.Timer(limits.max_seconds, stop)
+    timer.start()
+    chunks: list[bytes] = []
+    try:
+        assert worker.stdin is not None and worker.stdout is not None
+        with contextlib.suppress(BrokenPipeError):
+            worker.stdin.write(raw)
+            worker.stdin.close()
+        total = 0
+        while chunk := worker.stdout.read(MB):
+            total += len(chunk)
+            if total > limits.max_reader_bytes:
+                raise TableReadError(
+                    f"文件“{name}”的表格内容超过 {limits.max_reader_bytes / MB:,.0f} MB：请删除多余的行列后再导入"
+                )
+            chunks.append(chunk)
+        returncode = worker.wait()
+    finally:
+        timer.cancel()
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    if expired.is_set():
+        raise TableReadError(
+            f"文件“{name}”读取超过 {limits.max_seconds} 秒仍未完成：请删除多余的行列，或另存为 CSV 后导入"
+        )
+    return returncode, b"".join(chunks)
 
 
 def _check_archive(archive: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
