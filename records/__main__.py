@@ -100,7 +100,7 @@ def run_import(args: argparse.Namespace) -> int:
         print("错误：--start 和 --end 需要同时给出", file=sys.stderr)
         return 1
     if not Path(args.file).is_file():
-        print(f"错误：找不到文件“{args.file}”", file=sys.stderr)
+        print(f"错误：找不到文件“{Path(args.file).name}”", file=sys.stderr)
         return 1
     connection = open_database(database_path(args.db))
     try:
@@ -110,12 +110,13 @@ def run_import(args: argparse.Namespace) -> int:
             kind=args.kind,
             start=args.start,
             end=args.end,
-            progress=lambda fraction, step: print(f"[{fraction:4.0%}] {step}", file=sys.stderr),
+            progress=_progress_on_terminal,
         )
     finally:
         connection.close()
     if outcome.status == "invalid":
-        print(outcome.problems.to_string(index=False), file=sys.stderr)
+        if (outcome.problems["行"] != "—").any() or len(outcome.problems) > 1:  # a whole file's problem is one line
+            print(outcome.problems.to_string(index=False), file=sys.stderr)
         print(f"错误：{outcome.message}", file=sys.stderr)
         return 1
     if outcome.status == "duplicate":
@@ -123,6 +124,12 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     print(outcome.message)
     return 0
+
+
+def _progress_on_terminal(fraction: float, step: str) -> None:
+    """Steps of a long import, for a person watching; a script reading stderr gets only the outcome."""
+    if sys.stderr.isatty():
+        print(f"[{fraction:4.0%}] {step}", file=sys.stderr)
 
 
 def run_template(args: argparse.Namespace) -> int:
