@@ -401,26 +401,26 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _fill_merged_header_cells(
-    table: pd.DataFrame, merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]
-) -> pd.DataFrame:
+def _fill_merged_header_cells(table: pd.DataFrame, merged: Iterable[Iterable[int]]) -> pd.DataFrame:
     """Copy a merged header cell's text into every cell it covers, as a reader of the printed table sees it.
 
-    Only the header area is filled: a note merged across the table's width stays one cell's text.
+    ``merged`` holds (top, left, bottom, right), counted from 0. Only the header area is filled: a note merged
+    across the table's width stays one cell's text.
     """
-    ranges = [
-        (top, left, min(bottom, HEADER_AREA_ROWS - 1), min(right, table.shape[1] - 1))
-        for (top, left), (bottom, right) in merged
-        if top < HEADER_AREA_ROWS and top < len(table) and left < table.shape[1]
-    ]
+    ranges = []
+    for top, left, bottom, right in (tuple(quad) for quad in merged):
+        if top < min(HEADER_AREA_ROWS, len(table)) and left < table.shape[1]:
+            ranges.append(
+                (top, left, min(bottom, HEADER_AREA_ROWS - 1, len(table) - 1), min(right, table.shape[1] - 1))
+            )
     if not ranges:
         return table
     head = table.iloc[:HEADER_AREA_ROWS].astype(object).to_numpy()
     for top, left, bottom, right in ranges:
         head[top : bottom + 1, left : right + 1] = head[top, left]
-    filled = table.copy()
+    filled = table.astype(object)
     filled.iloc[: len(head)] = head
-    return filled
+    return filled.astype("string[pyarrow]")
 
 
 # --- the header and the body -----------------------------------------------------------------------------------------
