@@ -22,7 +22,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from records.fields import (
     FIELDS,
@@ -39,7 +41,6 @@ from scoring.tables import LIMITS, ReadLimits, TableReadError, data_rows, is_tot
 PROBLEM_COLUMNS = ["行", "列", "值", "问题"]
 TRUE_WORDS = frozenset({"是", "有", "1", "true", "t", "y", "yes", "√", "已整改", "已录入"})
 FALSE_WORDS = frozenset({"否", "无", "0", "false", "f", "n", "no", "×", "未整改", "未录入", ""})
-VALIDATION_MEMORY = "256MB"  # DuckDB's cap for the checks made inside the file
 
 RECORD_COLUMNS = {
     "inspections": (
@@ -378,11 +379,24 @@ def validate(
     return Checked(values, problems.table(), note)
 
 
-def _per_distinct(text: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """Convert each distinct text once and spread the results: a million rows hold few distinct dates or counts."""
-    positions, distinct = pd.factorize(text)
-    converted = convert(pd.Series(distinct, dtype=object))
-    return pd.Series(converted.array.take(positions), index=text.index)
+class _Distinct:
+    """A column's distinct texts, each converted once; results are spread back over the rows by position.
+
+    A million rows hold few distinct dates, counts or counties, so the Python work is per distinct text.
+    """
+
+    def __init__(self, text: pd.Series) -> None:
+        self.index = text.index
+        self.positions, uniques = pd.factorize(text)
+        self.texts: list[str] = [str(value) for value in uniques]
+        self.cleaned = [clean(value) for value in self.texts]
+
+    def spread(self, values: list[object] | np.ndarray, dtype: str | None = None) -> pd.Series:
+        array = pd.array(values, dtype=dtype) if dtype else np.asarray(values, dtype=object)
+        return pd.Series(array.take(self.positions), index=self.index)
+
+    def rows_where(self, verdicts: np.ndarray, verdict: int) -> pd.Index:
+        return self.index[(verdicts == verdict)[self.positions]]
 
 
 _STRAY = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
@@ -394,53 +408,68 @@ def clean(text: str) -> str:
     >>> clean("２０００"), clean(" 1，000．50 "), clean("2020 年 1 月"), clean("驿城区\\u200b")
     ('2000', '1,000.50', '2020年1月', '驿城区')
     """
+    if text.isascii():
+        return "".join(text.split()) if " " in text or "\t" in text else text
     return _STRAY.sub("", unicodedata.normalize("NFKC", text))
 
 
 def _parse(
     connection: duckdb.DuckDBPyConnection, spec: Field, text: pd.Series, problems: _Problems, rules: Plausibility
 ) -> pd.Series:
-    empty = text == ""
+    empty = (text == "").to_numpy(dtype=bool)
     if spec.required:
         problems.add(text.index[empty], spec.label, text, f"“{spec.label}”不能为空")
     if spec.type in ("id", "text"):
-        length = text.str.len()
+        length = text.str.len().to_numpy()
         problems.add(text.index[length > spec.max_length], spec.label, text, f"超过 {spec.max_length} 个字符，请检查")
-        if spec.type == "id":
-            text = _per_distinct(
-                text, lambda distinct: distinct.map(lambda value: unicodedata.normalize("NFKC", value))
-            )
+        if spec.type == "id":  # full-width letters and digits in an id are the same id: only non-ASCII ids change
+            wide = ~text.str.isascii().to_numpy(dtype=bool)
+            if wide.any():
+                text = text.copy()
+                text[wide] = [unicodedata.normalize("NFKC", value).strip() for value in text[wide]]
         return text if spec.required else text.where(~empty, None)
-    cleaned = _per_distinct(text, lambda distinct: distinct.map(clean))
+    distinct = _Distinct(text)
     if spec.type == "county":
         codes = county_lookup(connection)
-        parsed = _per_distinct(cleaned, lambda distinct: distinct.map(codes).astype("Int64"))
-        unknown = text.index[parsed.isna() & ~empty]
-        problems.add(unknown, spec.label, text, "未知县区：不在县区表中（请填写县区全称或6位区划代码）")
-        return parsed
+        found = [codes.get(value) for value in distinct.cleaned]
+        verdicts = np.array(
+            [code is None and value != "" for code, value in zip(found, distinct.texts, strict=True)], dtype=int
+        )
+        problems.add(
+            distinct.rows_where(verdicts, 1), spec.label, text, "未知县区：不在县区表中（请填写县区全称或6位区划代码）"
+        )
+        return distinct.spread(found, "Int64")
     if spec.type == "date":
-        return _parse_date_column(spec, text, cleaned, empty, problems, rules)
+        return _parse_date_column(spec, text, distinct, problems, rules)
     if spec.type == "flag":
-        lowered = _per_distinct(cleaned, lambda distinct: distinct.str.lower())
-        unknown = ~lowered.isin(TRUE_WORDS | FALSE_WORDS)
-        problems.add(text.index[unknown], spec.label, text, "应填“是”或“否”")
-        return lowered.isin(TRUE_WORDS).where(~empty, spec.default).astype(bool)
-    return _parse_number_column(spec, text, cleaned, empty, problems, rules)
+        lowered = [value.lower() for value in distinct.cleaned]
+        unknown = np.array([value not in TRUE_WORDS | FALSE_WORDS for value in lowered], dtype=int)
+        problems.add(distinct.rows_where(unknown, 1), spec.label, text, "应填“是”或“否”")
+        flags = [spec.default if value == "" else value in TRUE_WORDS for value in lowered]
+        return distinct.spread(flags, "boolean").fillna(False).astype(bool)
+    return _parse_number_column(spec, text, distinct, empty, problems, rules)
 
 
 def _parse_date_column(
-    spec: Field, text: pd.Series, cleaned: pd.Series, empty: pd.Series, problems: _Problems, rules: Plausibility
+    spec: Field, text: pd.Series, distinct: _Distinct, problems: _Problems, rules: Plausibility
 ) -> pd.Series:
-    parsed = _per_distinct(cleaned, parse_dates)
-    bad = parsed.isna() & ~empty
-    problems.add(text.index[bad], spec.label, text, "无法识别的日期，应写作 2020-01-31、2020/1/31 或 2020年1月31日")
-    early = parsed.notna() & (parsed < pd.Timestamp(rules.earliest_date()))
-    problems.add(text.index[early], spec.label, text, f"日期早于{rules.earliest_year}年，请检查")
-    latest = rules.latest_date()
-    late = parsed.notna() & (parsed > pd.Timestamp(latest))
+    parsed = parse_dates(pd.Series(distinct.cleaned, dtype=object))
+    earliest, latest = pd.Timestamp(rules.earliest_date()), pd.Timestamp(rules.latest_date())
+    verdicts = np.where(
+        parsed.isna().to_numpy() & (np.array(distinct.texts, dtype=object) != ""),
+        1,
+        np.where((parsed < earliest).to_numpy(), 2, np.where((parsed > latest).to_numpy(), 3, 0)),
+    )
     when = "今天" if rules.horizon_days == 0 else "允许的最晚日期"
-    problems.add(text.index[late], spec.label, text, f"日期晚于{when}（{latest}），请检查")
-    return parsed.where(~(early | late))
+    said = {
+        1: "无法识别的日期，应写作 2020-01-31、2020/1/31 或 2020年1月31日",
+        2: f"日期早于{rules.earliest_year}年，请检查",
+        3: f"日期晚于{when}（{rules.latest_date()}），请检查",
+    }
+    for verdict, sentence in said.items():
+        problems.add(distinct.rows_where(verdicts, verdict), spec.label, text, sentence)
+    kept = parsed.where(pd.Series(verdicts == 0))
+    return pd.Series(kept.to_numpy().take(distinct.positions), index=distinct.index)
 
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -466,52 +495,47 @@ def _number(text: str, unit: re.Pattern[str] | None = None) -> Decimal | None:
 
 
 def _parse_number_column(
-    spec: Field, text: pd.Series, cleaned: pd.Series, empty: pd.Series, problems: _Problems, rules: Plausibility
+    spec: Field, text: pd.Series, distinct: _Distinct, empty: np.ndarray, problems: _Problems, rules: Plausibility
 ) -> pd.Series:
-    """Counts and amounts parsed as exact decimals from the text: no float step, so no rounding at any size.
-
-    Each distinct text is judged once; the verdicts and values are then spread over the rows.
-    """
+    """Counts and amounts parsed as exact decimals from the text: no float step, so no rounding at any size."""
     unit = YUAN_MARKS if spec.type == "yuan" else WAN_MARKS if spec.type == "wan_yuan" else None
     unit_name = "元" if spec.type == "yuan" else "万元"
     decimals = 2 if spec.type == "yuan" else 6
     ceiling = rules.max_fine_yuan if spec.type == "yuan" else rules.max_fine_yuan / 10_000
-    said = {
-        "not_number": "不是数字",
-        "negative": "不能为负数",
-        "fraction": "应为整数",
-        "huge_count": f"数值过大（上限 {spec.maximum:,}），请检查",
-        "places": f"金额最多保留{decimals}位小数（单位{unit_name}）",
-        "huge_amount": f"金额过大（上限 {ceiling:,} {unit_name}），请检查单位",
-    }
+    said = [
+        "",
+        "不是数字",
+        "不能为负数",
+        "应为整数",
+        f"数值过大（上限 {spec.maximum:,}），请检查",
+        f"金额最多保留{decimals}位小数（单位{unit_name}）",
+        f"金额过大（上限 {ceiling:,} {unit_name}），请检查单位",
+    ]
 
-    def judge(value: str) -> tuple[str, object]:
+    def judge(value: str) -> tuple[int, object]:
         number = _number(value, unit)
         if number is None:
-            return ("" if value == "" else "not_number"), None
+            return (0 if value == "" else 1), None
         if number < 0:
-            return "negative", None
+            return 2, None
         if spec.type == "count":
             if number != number.to_integral_value():
-                return "fraction", None
-            return ("huge_count", None) if number > spec.maximum else ("", int(number))
+                return 3, None
+            return (4, None) if number > spec.maximum else (0, int(number))
         if not _has_places(number, Decimal(1).scaleb(-decimals)):
-            return "places", None
+            return 5, None
         # Money stays text, written out exactly, so DuckDB casts it to DECIMAL without a float step.
-        return ("huge_amount", None) if number > ceiling else ("", format(number, "f"))
+        return (6, None) if number > ceiling else (0, format(number, "f"))
 
-    positions, distinct = pd.factorize(cleaned)
-    verdicts = [judge(str(value)) for value in distinct]
-    problem_of = pd.Series([verdict for verdict, _ in verdicts], dtype=object).take(positions)
-    problem_of.index = text.index
-    for verdict, sentence in said.items():
-        problems.add(text.index[(problem_of == verdict).to_numpy()], spec.label, text, sentence)
-    parsed = pd.Series([value for _, value in verdicts], dtype=object).take(positions)
-    parsed.index = text.index
+    judged = [judge(value) for value in distinct.cleaned]
+    verdicts = np.array([verdict for verdict, _ in judged], dtype=int)
+    for verdict, sentence in enumerate(said[1:], start=1):
+        problems.add(distinct.rows_where(verdicts, verdict), spec.label, text, sentence)
+    values = [value for _, value in judged]
     if spec.type != "count":
-        return parsed
+        return distinct.spread(values)
     default = spec.default if not spec.required else pd.NA
-    return parsed.astype("Int64").where(~empty, default)
+    return distinct.spread(values, "Int64").where(~empty, default)
 
 
 def _has_places(value: Decimal, step: Decimal) -> bool:
@@ -601,33 +625,27 @@ def _check_duplicates(
     typed: dict[str, pd.Series],
     problems: _Problems,
 ) -> None:
-    """Keys repeated inside the file (found in a private, memory-capped DuckDB), and keys already stored."""
+    """Keys repeated inside the file, and keys the database already holds."""
     keys = _keys(kind, values)
     column, shown = ("单位", typed["county"]) if kind == "summary" else (FIELDS[kind][0].label, typed["id"])
-    repeat_label = (
+    repeat = (
         "同一时段的县区在文件中重复（第{first}行已有）" if kind == "summary" else "编号在文件中重复（第{first}行已有）"
     )
-    with duckdb.connect(config={"memory_limit": VALIDATION_MEMORY, "threads": 2}) as scratch:
-        scratch.register("incoming", pd.DataFrame({"key": keys.to_numpy(), "row": values.index.to_numpy()}))
-        repeats = scratch.execute(
-            """
-            SELECT row, first_row FROM (
-                SELECT row, min(row) OVER (PARTITION BY key) AS first_row
-                FROM incoming WHERE key IS NOT NULL AND key <> ''
-            ) WHERE row > first_row ORDER BY row
-            """
-        ).fetchall()
-    if repeats:
-        rows = pd.Index([row for row, _ in repeats])
-        said = pd.Series([repeat_label.format(first=first) for _, first in repeats], index=rows)
-        problems.add(rows, column, shown, said)
+    codes, _ = pd.factorize(keys)  # missing keys get -1
+    distinct_codes, first_position = np.unique(codes, return_index=True)
+    first = first_position[np.searchsorted(distinct_codes, codes)]
+    repeated = (codes >= 0) & (first != np.arange(len(codes))) & (keys.fillna("").to_numpy() != "")
+    if repeated.any():
+        rows = values.index[repeated]
+        firsts = values.index[first[repeated]]
+        problems.add(rows, column, shown, pd.Series([repeat.format(first=f) for f in firsts], index=rows))
     _stored_keys(connection, kind, values, problems, shown)
 
 
 def _keys(kind: str, values: pd.DataFrame) -> pd.Series:
     """One text key per row: the record id, or a summary's county and period."""
     if kind != "summary":
-        return values["id"].astype(str)
+        return values["id"]
     parts = [values["county"].astype(str), values["start"].astype(str), values["end"].astype(str)]
     usable = values["county"].notna() & values["start"].notna() & values["end"].notna()
     return (parts[0] + "|" + parts[1] + "|" + parts[2]).where(usable, None)
@@ -657,7 +675,7 @@ def _stored_keys(
         column, label = "单位", "该县区此时段的汇总已在数据库中"
         shown = shown if shown is not None else values["county"].astype(str)
     else:
-        incoming = pd.DataFrame({"key": values["id"].astype(str).to_numpy(), "row": values.index.to_numpy()})
+        incoming = _arrow({"key": values["id"], "row": values.index.to_series()})
         table = "inspections" if kind == "inspections" else "cases"  # one of a fixed pair, never user text
         query = f"SELECT i.row FROM incoming_keys i SEMI JOIN {table} t ON t.id = i.key ORDER BY i.row"
         column, label = FIELDS[kind][0].label, "编号已存在于数据库中（已导入过）"
@@ -668,6 +686,11 @@ def _stored_keys(
     finally:
         connection.unregister("incoming_keys")
     problems.add(pd.Index(stored), column, shown, label)
+
+
+def _arrow(columns: dict[str, pd.Series]) -> pa.Table:
+    """Columns as an Arrow table, which DuckDB scans without touching a Python object per row."""
+    return pa.table({name: pa.array(column, from_pandas=True) for name, column in columns.items()})
 
 
 def log_import(

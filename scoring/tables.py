@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 MB = 1024 * 1024
@@ -381,6 +382,8 @@ def _sheet_frame(body: bytes, said: dict[str, object], name: str, limits: ReadLi
     if width == 0 or not body:
         return pd.DataFrame(dtype=str)
     frame = _read_csv_fast(body, width, ",")
+    for position in range(width):
+        frame[position] = _as_clerk_sees(frame[position])
     for position in range(offset):
         frame.insert(position, f"blank{position}", "")
     frame.columns = range(offset + width)
@@ -388,6 +391,35 @@ def _sheet_frame(body: bytes, said: dict[str, object], name: str, limits: ReadLi
     if longest > limits.max_cell_chars:
         raise TableReadError(f"文件“{name}”有单元格超过 {limits.max_cell_chars:,} 个字符：请检查文件")
     return frame
+
+
+_WHOLE_NUMBER = r"^(-?\d{1,16})\.0$"
+_LONG_NUMBER = r"^-?\d*\.\d{7,}$|^-?\d+(\.\d+)?e[-+]\d+$"
+_CELL_WORDS = {"True": "TRUE", "False": "FALSE", "nan": ""}
+
+
+def _as_clerk_sees(column: pd.Series) -> pd.Series:
+    """Number cells as Excel shows them: 2000.0 as 2000, 0.30000000000000004 as 0.3 (15 significant digits).
+
+    >>> _as_clerk_sees(pd.Series(["2000.0", "0.30000000000000004", "9999999999.99", "驿城区", "True"])).tolist()
+    ['2000', '0.3', '9999999999.99', '驿城区', 'TRUE']
+    """
+    values = pa.array(column.array)
+    values = pc.replace_substring_regex(values, pattern=_WHOLE_NUMBER, replacement=r"\1")
+    long = pc.match_substring_regex(values, pattern=_LONG_NUMBER)
+    odd = pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
+    fixed = pd.Series(pd.arrays.ArrowStringArray(values), index=column.index)
+    unusual = (pc.or_(long, odd)).to_numpy(zero_copy_only=False)
+    if unusual.any():
+        fixed[unusual] = [
+            _CELL_WORDS.get(text, text) if text in _CELL_WORDS else _rounded(text) for text in fixed[unusual]
+        ]
+    return fixed
+
+
+def _rounded(text: str) -> str:
+    number = float(text)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e16 else format(number, ".15g")
 
 
 def _column_number(letters: bytes) -> int:
@@ -527,26 +559,21 @@ def is_total_label(text: object) -> bool:
 
 
 def data_rows(raw: pd.DataFrame, header_row: int) -> pd.DataFrame:
-    """The rows below the header that hold data: blank rows and note lines dropped, spreadsheet row numbers kept."""
+    """The rows below the header that hold data: blank rows and note lines dropped, spreadsheet row numbers kept.
+
+    >>> raw = pd.DataFrame([["单位", "立案数"], ["驿城区", "1"], ["", ""], ["注：罚款单位为万元", ""]])
+    >>> data_rows(raw, 0).index.tolist()
+    [1]
+    """
     body = raw.iloc[header_row + 1 :]
     if body.empty:
         return body
-    texts = body.astype(str).apply(lambda column: column.str.strip())
-    filled = (texts != "").to_numpy()
+    filled = np.column_stack([(body[column] != "").to_numpy(dtype=bool) for column in body.columns])
     keep = filled.any(axis=1)
-    sparse = np.flatnonzero(keep & (filled.sum(axis=1) <= 2))
-    for position in sparse:  # a note holds one or two cells of text; checking only those rows keeps this fast
-        if is_note_row(texts.iloc[position].tolist()):
-            keep[position] = False
-    merged_notes = np.flatnonzero(keep & _same_text_across(texts))
-    for position in merged_notes:
-        if is_note_row(texts.iloc[position].tolist()):
+    sparse = filled.sum(axis=1) <= 2  # a note holds one or two cells of text
+    if body.shape[1] > 1:  # or it was merged across the table, and every cell repeats it
+        sparse |= (body.iloc[:, 0] == body.iloc[:, 1]).to_numpy(dtype=bool)
+    for position in np.flatnonzero(keep & sparse):
+        if is_note_row(body.iloc[position].tolist()):
             keep[position] = False
     return body[keep]
-
-
-def _same_text_across(texts: pd.DataFrame) -> np.ndarray:
-    if texts.shape[1] < 2:
-        return np.zeros(len(texts), dtype=bool)
-    first = texts.iloc[:, 0]
-    return ((texts.eq(first, axis=0)) | (texts == "")).all(axis=1).to_numpy() & (first != "").to_numpy()
