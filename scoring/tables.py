@@ -45,10 +45,11 @@ class ReadLimits:
     max_sheets: int = 64  # XLSX: worksheets in the workbook (only the first is read)
     max_rows: int = 2_000_000  # rows of a CSV or of the sheet, header and blank rows included
     max_columns: int = 100  # columns of any row
+    max_cells: int = 30_000_000  # CSV: rows × columns (2,000,000 rows of 15 columns)
     max_sheet_cells: int = 4_000_000  # XLSX: rows × columns of the sheet's extent (300,000 rows of 13 columns)
     max_line_bytes: int = 1 * MB  # CSV: one line
     max_cell_chars: int = 32_767  # one cell, Excel's own limit
-    max_reader_bytes: int = 512 * MB  # XLSX: the memory of the process that reads the sheet, and its output
+    max_reader_bytes: int = 512 * MB  # XLSX: the memory of the process that reads the sheet
     max_seconds: int = 120  # XLSX: the time that process may take
 
 
@@ -124,6 +125,9 @@ def _read_csv(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     width = len(next(csv.reader([first_line], delimiter=separator), []))
     if width > limits.max_columns:
         raise TableReadError(_too_wide(name, 1, width, limits))
+    lines = utf8.count(b"\n") + 1
+    if lines * width > limits.max_cells:
+        raise TableReadError(_too_many_cells(name, lines, width, limits))
     try:
         return _read_csv_fast(utf8, width, separator)
     except pa.ArrowInvalid:
@@ -190,11 +194,18 @@ def _check_lines(content: bytes, name: str, limits: ReadLimits) -> None:
             )
 
 
+def _too_many_cells(name: str, rows: int, width: int, limits: ReadLimits) -> str:
+    return (
+        f"文件“{name}”有 {rows:,} 行 × {width} 列，超过导入上限 {limits.max_cells:,} 个单元格："
+        "请只保留需要导入的列，或拆分后分批导入"
+    )
+
+
 def _too_wide(name: str, row: int, width: int, limits: ReadLimits) -> str:
     return f"文件“{name}”第{row}行有 {width:,} 列，超过导入上限 {limits.max_columns} 列：请只保留需要导入的列"
 
 
-def _read_csv_fast(content: bytes, width: int, separator: str) -> pd.DataFrame:
+def _read_csv_fast(content: bytes | memoryview, width: int, separator: str) -> pd.DataFrame:
     """Every cell as Arrow-backed text, read by pyarrow: a million rows in well under a second.
 
     Blank lines stay rows (a spreadsheet numbers them), so a file with blank lines or ragged rows raises
@@ -202,7 +213,7 @@ def _read_csv_fast(content: bytes, width: int, separator: str) -> pd.DataFrame:
     """
     names = [str(position) for position in range(width)]
     table = pacsv.read_csv(
-        io.BytesIO(content),
+        pa.BufferReader(pa.py_buffer(content)),
         read_options=pacsv.ReadOptions(column_names=names, block_size=4 * MB),
         parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
@@ -215,23 +226,53 @@ def _read_csv_fast(content: bytes, width: int, separator: str) -> pd.DataFrame:
 
 
 def _read_csv_rows(content: bytes, name: str, separator: str, limits: ReadLimits) -> pd.DataFrame:
-    """The careful reader: one row at a time, each checked against the limits, padded to the widest row."""
+    """The careful reader: one row at a time, each checked against the limits, padded to the widest row.
+
+    Rows are turned into Arrow columns a block at a time, so a large file never lives as Python lists.
+    """
     csv.field_size_limit(limits.max_line_bytes)
     lines = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8", newline="")
-    rows: list[list[str]] = []
-    width = 0
+    blocks: list[tuple[int, list[pa.Array]]] = []
+    block: list[list[str]] = []
+    width = cells = number = 0
     try:
         for number, row in enumerate(csv.reader(lines, delimiter=separator), start=1):
             if len(row) > limits.max_columns:
                 raise TableReadError(_too_wide(name, number, len(row), limits))
             width = max(width, len(row))
-            rows.append(row)
+            cells += max(len(row), 1)
+            if cells > limits.max_cells:
+                raise TableReadError(_too_many_cells(name, number, width, limits))
+            block.append(row)
+            if len(block) == 65_536:
+                blocks.append(_columns_of(block))
+                block = []
     except csv.Error as error:
-        raise TableReadError(f"文件“{name}”第{len(rows) + 1}行无法按 CSV 读取（引号不成对或单元格过长）") from error
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=str)
-    return frame.fillna("")
+        raise TableReadError(f"文件“{name}”第{number + 1}行无法按 CSV 读取（引号不成对或单元格过长）") from error
+    blocks.append(_columns_of(block))
+    columns = {
+        position: pa.chunked_array(
+            [
+                part[position] if position < len(part) else pa.nulls(count, pa.string()).fill_null("")
+                for count, part in blocks
+            ],
+            type=pa.string(),
+        )
+        for position in range(width)
+    }
+    frame = pd.DataFrame({position: pd.arrays.ArrowStringArray(column) for position, column in columns.items()})
+    filled = np.zeros(len(frame), dtype=bool)
+    for position in range(width):
+        filled |= (frame[position] != "").to_numpy(dtype=bool)
+    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    return frame.iloc[:last]
+
+
+def _columns_of(rows: list[list[str]]) -> tuple[int, list[pa.Array]]:
+    """Rows of uneven length as their count and equal Arrow columns of text (a missing cell is empty)."""
+    width = max((len(row) for row in rows), default=0)
+    padded = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
+    return len(rows), [pa.array(column, type=pa.string()) for column in zip(*padded, strict=True)]
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------------------
@@ -251,7 +292,8 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, KeyError) as error:
         raise TableReadError(damaged) from error
     returncode, output = _run_worker(raw, name, limits)
-    head, _, body = output.partition(b"\n")
+    first_line = output.find(b"\n")
+    head, body = bytes(output[: max(first_line, 0)]), memoryview(output)[first_line + 1 :]
     try:
         said = json.loads(head) if returncode == 0 else {"refused": "memory", "value": returncode}
     except ValueError:
@@ -261,8 +303,9 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     return _fill_merged_header_cells(_sheet_frame(body, said, name, limits), said["merged"])
 
 
-def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytes]:
-    """Run the sheet reader on ``raw``; its output and time are capped as its memory is."""
+def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearray]:
+    """Run the sheet reader on ``raw``; its output (the sheet as CSV text, no larger than a CSV we accept) and its
+    time are capped as its memory is."""
     settings = {**dataclasses.asdict(limits), "header_rows": HEADER_AREA_ROWS}
     worker = subprocess.Popen(
         [sys.executable, str(_WORKER), json.dumps(settings)],
@@ -278,20 +321,18 @@ def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytes]:
 
     timer = threading.Timer(limits.max_seconds, stop)
     timer.start()
-    chunks: list[bytes] = []
+    output = bytearray()
     try:
         assert worker.stdin is not None and worker.stdout is not None
         with contextlib.suppress(BrokenPipeError):
             worker.stdin.write(raw)
             worker.stdin.close()
-        total = 0
         while chunk := worker.stdout.read(MB):
-            total += len(chunk)
-            if total > limits.max_reader_bytes:
+            output += chunk
+            if len(output) > limits.max_file_bytes:
                 raise TableReadError(
-                    f"文件“{name}”的表格内容超过 {limits.max_reader_bytes / MB:,.0f} MB：请删除多余的行列后再导入"
+                    f"文件“{name}”的表格内容超过 {limits.max_file_bytes / MB:,.0f} MB：请删除多余的行列或拆分文件"
                 )
-            chunks.append(chunk)
         returncode = worker.wait()
     finally:
         timer.cancel()
@@ -302,7 +343,7 @@ def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytes]:
         raise TableReadError(
             f"文件“{name}”读取超过 {limits.max_seconds} 秒仍未完成：请删除多余的行列，或另存为 CSV 后导入"
         )
-    return returncode, b"".join(chunks)
+    return returncode, output
 
 
 def _check_archive(archive: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
@@ -376,10 +417,10 @@ def _sheet_refusal(name: str, said: dict[str, object], limits: ReadLimits, damag
     return damaged
 
 
-def _sheet_frame(body: bytes, said: dict[str, object], name: str, limits: ReadLimits) -> pd.DataFrame:
+def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, limits: ReadLimits) -> pd.DataFrame:
     """The worker's CSV as columns of text, with the empty columns left of the sheet's first column restored."""
     offset, width = int(said["offset"]), int(said["width"])  # type: ignore[call-overload]
-    if width == 0 or not body:
+    if width == 0 or not len(body):
         return pd.DataFrame(dtype=str)
     frame = _read_csv_fast(body, width, ",")
     for position in range(width):

@@ -250,3 +250,13 @@ def test_every_limit_is_applied_to_both_formats(tmp_path: Path, suffix: str) -> 
         read_raw_table(content, f"columns{suffix}", ReadLimits(max_columns=1))
     with pytest.raises(TableReadError, match="超过导入上限"):
         read_raw_table(content, f"size{suffix}", ReadLimits(max_file_bytes=100))
+
+
+def test_a_csv_of_too_many_cells_is_refused_before_parsing() -> None:
+    content = ("a" + ",a" * 19 + "\n").encode() * 1000
+    assert read_raw_table(content, "ok.csv").shape == (1000, 20)
+    with pytest.raises(TableReadError, match="1,001 行 × 20 列，超过导入上限 10,000 个单元格"):
+        read_raw_table(content, "wide.csv", ReadLimits(max_cells=10_000))
+    ragged = b"title\n" + content  # the careful reader counts too
+    with pytest.raises(TableReadError, match="超过导入上限 10,000 个单元格"):
+        read_raw_table(ragged, "ragged.csv", ReadLimits(max_cells=10_000))

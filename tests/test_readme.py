@@ -30,12 +30,13 @@ def test_readme_lists_the_import_limits_as_the_code_sets_them() -> None:
         f"| {LIMITS.max_file_bytes // MB} MB |",
         f"| {LIMITS.max_rows:,} |",
         f"| {LIMITS.max_columns} |",
+        f"| {LIMITS.max_cells:,} cells |",
         f"| {LIMITS.max_line_bytes // MB} MB |",
         f"| {LIMITS.max_cell_chars:,} characters |",
         f"| {LIMITS.max_sheets} (only the first is read) |",
         f"| {LIMITS.max_unpacked_bytes // MB:,} MB |",
         f"| {LIMITS.max_sheet_cells:,} cells",
-        f"| {LIMITS.max_reader_bytes // MB} MB |",
+        f"| {LIMITS.max_reader_bytes // MB} MB (its output",
         f"| {LIMITS.max_seconds} s |",
     ):
         assert figure in readme, figure
