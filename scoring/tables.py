@@ -85,7 +85,7 @@ def read_raw_table(
     raw = source if isinstance(source, bytes) else _read_bytes(Path(source), name, limits)
     if len(raw) > limits.max_file_bytes:
         raise TableReadError(_too_big(name, len(raw), limits))
-    if not raw.strip():
+    if not raw or raw.isspace():  # isspace stops at the first other byte and copies nothing
         raise TableReadError(f"文件“{name}”是空的")
     if raw[:4] == b"PK\x03\x04":
         return _read_xlsx(raw, name, limits)
