@@ -13,6 +13,7 @@ import io
 import json
 import resource
 import sys
+from typing import TextIO
 
 
 def main() -> int:
@@ -53,7 +54,7 @@ def main() -> int:
     return 0
 
 
-def _refuse(out: io.TextIOBase, reason: str, value: object, **more: object) -> int:
+def _refuse(out: TextIO, reason: str, value: object, **more: object) -> int:
     out.write(json.dumps({"refused": reason, "value": value, **more}) + "\n")
     return 0
 

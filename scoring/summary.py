@@ -179,16 +179,15 @@ def check_published(scored: pd.DataFrame, published: pd.DataFrame, rule: Scoring
                 continue
             items += 1
             compared.add(_kind_of(column, value_labels))
-            stated = pd.to_numeric(stated_text.replace(",", ""), errors="coerce")
-            ours = computed.at[county, column]
+            stated, ours = _as_float(stated_text.replace(",", "")), _as_float(computed.at[county, column])
             tolerance = VALUE_TOLERANCE if column in value_labels else 1e-9
-            if pd.isna(ours) or pd.isna(stated) or abs(float(stated) - float(ours)) > tolerance:
+            if ours is None or stated is None or abs(stated - ours) > tolerance:
                 rows.append(
                     {
                         "county": county,
                         "item": value_labels.get(column) or COLUMN_LABELS[column],
                         "published": stated_text,
-                        "computed": "" if pd.isna(ours) else f"{float(ours):g}",
+                        "computed": "" if ours is None else f"{ours:g}",
                     }
                 )
     named = {str(county).strip() for county in published["county"]}
@@ -199,6 +198,18 @@ def check_published(scored: pd.DataFrame, published: pd.DataFrame, rule: Scoring
             )
     order = [kind for kind in ("名次", "总得分", "排名", "得分", "数值") if kind in compared]
     return PublishedCheck(tuple(order), items, pd.DataFrame(rows, columns=["county", "item", "published", "computed"]))
+
+
+def _as_float(value: object) -> float | None:
+    """
+    >>> _as_float("8.01"), _as_float("—"), _as_float(None), _as_float(float("nan"))
+    (8.01, None, None, None)
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
 
 
 def _kind_of(column: str, value_labels: dict[str, str]) -> str:

@@ -23,12 +23,13 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
 MB = 1024 * 1024
 
@@ -220,8 +221,8 @@ def _read_csv_fast(content: bytes | memoryview, width: int, separator: str) -> p
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
         ),
     )
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    frame.columns = range(width)
+    frame: pd.DataFrame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = pd.RangeIndex(width)
     return frame
 
 
@@ -295,12 +296,13 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     first_line = output.find(b"\n")
     head, body = bytes(output[: max(first_line, 0)]), memoryview(output)[first_line + 1 :]
     try:
-        said = json.loads(head) if returncode == 0 else {"refused": "memory", "value": returncode}
+        said: dict[str, Any] = json.loads(head) if returncode == 0 else {"refused": "memory", "value": returncode}
     except ValueError:
         said = {"refused": "damaged", "value": ""}
     if "refused" in said:
         raise TableReadError(_sheet_refusal(name, said, limits, damaged))
-    return _fill_merged_header_cells(_sheet_frame(body, said, name, limits), said["merged"])
+    merged = [[int(number) for number in quad] for quad in said["merged"]]
+    return _fill_merged_header_cells(_sheet_frame(body, said, name, limits), merged)
 
 
 def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearray]:
@@ -427,7 +429,7 @@ def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, l
         frame[position] = _as_clerk_sees(frame[position])
     for position in range(offset):
         frame.insert(position, f"blank{position}", "")
-    frame.columns = range(offset + width)
+    frame.columns = pd.RangeIndex(offset + width)
     longest = max((frame[column].str.len().max() or 0) for column in frame.columns)
     if longest > limits.max_cell_chars:
         raise TableReadError(f"文件“{name}”有单元格超过 {limits.max_cell_chars:,} 个字符：请检查文件")
@@ -610,11 +612,11 @@ def data_rows(raw: pd.DataFrame, header_row: int) -> pd.DataFrame:
     if body.empty:
         return body
     filled = np.column_stack([(body[column] != "").to_numpy(dtype=bool) for column in body.columns])
-    keep = filled.any(axis=1)
+    keep = np.array(filled.any(axis=1), dtype=bool)
     sparse = filled.sum(axis=1) <= 2  # a note holds one or two cells of text
     if body.shape[1] > 1:  # or it was merged across the table, and every cell repeats it
         sparse |= (body.iloc[:, 0] == body.iloc[:, 1]).to_numpy(dtype=bool)
     for position in np.flatnonzero(keep & sparse):
         if is_note_row(body.iloc[position].tolist()):
             keep[position] = False
-    return body[keep]
+    return body.iloc[np.flatnonzero(keep)]
