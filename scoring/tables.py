@@ -448,15 +448,17 @@ def _as_clerk_sees(column: pd.Series) -> pd.Series:
     ['2000', '0.3', '9999999999.99', '驿城区', 'TRUE']
     """
     values = pa.array(column.array)
+    if not pc.any(pc.match_substring(values, ".")).as_py():  # text, dates and whole numbers written as 2000
+        odd = pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
+        if not pc.any(odd).as_py():
+            return column
     values = pc.replace_substring_regex(values, pattern=_WHOLE_NUMBER, replacement=r"\1")
     long = pc.match_substring_regex(values, pattern=_LONG_NUMBER)
     odd = pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
     fixed = pd.Series(pd.arrays.ArrowStringArray(values), index=column.index)
     unusual = (pc.or_(long, odd)).to_numpy(zero_copy_only=False)
     if unusual.any():
-        fixed[unusual] = [
-            _CELL_WORDS.get(text, text) if text in _CELL_WORDS else _rounded(text) for text in fixed[unusual]
-        ]
+        fixed[unusual] = [_CELL_WORDS[text] if text in _CELL_WORDS else _rounded(text) for text in fixed[unusual]]
     return fixed
 
 
