@@ -13,22 +13,39 @@ import io
 import json
 import resource
 import sys
-from typing import TextIO
+from typing import Any, TextIO
+
+OUT_OF_MEMORY = 3  # exit codes the reading side understands; an abort by the Rust reader is a signal
+READER_MISSING = 4
 
 
 def main() -> int:
     limits = json.loads(sys.argv[1])
-    cap = int(limits["max_reader_bytes"])
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    import python_calamine  # after the cap, so the reader's own allocations are under it too
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = (
+        int(limits["max_reader_bytes"])
+        if hard == resource.RLIM_INFINITY
+        else min(int(limits["max_reader_bytes"]), hard)
+    )
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        import python_calamine  # after the cap, so the reader's own allocations are under it too
+    except ImportError:
+        return READER_MISSING
+    try:
+        return _read(python_calamine, limits)
+    except MemoryError:
+        return OUT_OF_MEMORY
 
+
+def _read(python_calamine: Any, limits: dict[str, int]) -> int:
     out = sys.stdout
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
         if len(workbook.sheet_names) > limits["max_sheets"]:
             return _refuse(out, "sheets", len(workbook.sheet_names))
         sheet = workbook.get_sheet_by_index(0)
-    except (python_calamine.CalamineError, ValueError, MemoryError) as error:
+    except (python_calamine.CalamineError, ValueError) as error:
         return _refuse(out, "damaged", type(error).__name__)
     if sheet.end is None:
         out.write(json.dumps({"rows": 0, "offset": 0, "width": 0, "merged": []}) + "\n")

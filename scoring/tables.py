@@ -16,6 +16,7 @@ import dataclasses
 import io
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -282,6 +283,15 @@ _SHEET_TARGET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"')
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
 _WORKER = Path(__file__).with_name("_sheet_worker.py")
+# How the reading process ended, when it did not finish: out of memory (its own MemoryError, or an abort or a kill
+# when the Rust reader could not allocate), or without its reader installed.
+_WORKER_ENDS = {
+    3: "memory",
+    -signal.SIGABRT: "memory",
+    -signal.SIGKILL: "memory",
+    -signal.SIGSEGV: "memory",
+    4: "missing",
+}
 
 
 def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
@@ -296,7 +306,7 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     first_line = output.find(b"\n")
     head, body = bytes(output[: max(first_line, 0)]), memoryview(output)[first_line + 1 :]
     try:
-        said: dict[str, Any] = json.loads(head) if returncode == 0 else {"refused": "memory", "value": returncode}
+        said: dict[str, Any] = json.loads(head) if returncode == 0 else {"refused": _WORKER_ENDS.get(returncode, "")}
     except ValueError:
         said = {"refused": "damaged", "value": ""}
     if "refused" in said:
@@ -399,16 +409,18 @@ def _check_extent(name: str, rows: int, columns: int, limits: ReadLimits) -> Non
         )
 
 
-def _sheet_refusal(name: str, said: dict[str, object], limits: ReadLimits, damaged: str) -> str:
+def _sheet_refusal(name: str, said: dict[str, Any], limits: ReadLimits, damaged: str) -> str:
     reason = said["refused"]
-    value = int(said["value"]) if isinstance(said["value"], int) else 0
+    value: int = said["value"] if isinstance(said.get("value"), int) else 0
     if reason in ("rows", "columns", "cells"):
-        rows = int(said.get("rows", value if reason == "rows" else 0))  # type: ignore[call-overload]
-        columns = int(said.get("columns", value if reason == "columns" else 0))  # type: ignore[call-overload]
+        rows = int(said.get("rows", value if reason == "rows" else 0))
+        columns = int(said.get("columns", value if reason == "columns" else 0))
         try:
             _check_extent(name, rows, columns, limits)
         except TableReadError as error:
             return str(error)
+    if reason == "missing":
+        return "读取 XLSX 文件所需的 python-calamine 未安装：请运行 ./start.sh 安装依赖，或另存为 CSV 后导入"
     if reason == "sheets":
         return f"文件“{name}”有 {value} 个工作表，超过导入上限 {limits.max_sheets} 个"
     if reason == "memory":
