@@ -19,7 +19,7 @@ import duckdb
 from records.batches import BatchError, replace_batch, withdraw_batch
 from records.db import DatabaseError, database_path, fault_message
 from records.fields import FIELDS, KIND_LABELS
-from records.importer import ImportOutcome, county_lookup, import_file, template_rows
+from records.importer import ImportOutcome, check_file, county_lookup, template_rows, write_checked
 from records.queries import county_measures, dataset_label
 from records.store import Rollback, Store
 from scoring import ScoringRule, missing_note, score_counties
@@ -154,18 +154,24 @@ def run_import(args: argparse.Namespace) -> int:
     store = Store(database_path(args.db))
     name = Path(args.file).name
     action = f"导入 {name}" + (f"，替换批次 {args.replaces}" if args.replaces is not None else "")
+    options = {"kind": args.kind, "start": args.start, "end": args.end, "progress": _progress_on_terminal}
     outcome: ImportOutcome | None = None
-    with store.transaction(cli_actor(), action) as connection:
-        options = {"kind": args.kind, "start": args.start, "end": args.end, "progress": _progress}
-        if args.replaces is not None:
-            outcome = replace_batch(connection, args.replaces, args.file, args.reason, **options)
-        else:
-            outcome = import_file(connection, args.file, transaction=False, **options)
-        if outcome.status != "imported":
-            raise Rollback
+    if args.replaces is None:  # checked on the published snapshot, so the writer lock is held only to write
+        with store.reading() as snapshot:
+            outcome = check_file(snapshot, args.file, **options)
+    if outcome is None or outcome.status == "valid":
+        with store.transaction(cli_actor(), action) as connection:
+            if args.replaces is not None:
+                outcome = replace_batch(connection, args.replaces, args.file, args.reason, **options)
+            else:
+                assert outcome is not None
+                outcome = write_checked(connection, outcome)
+            if outcome.status != "imported":
+                raise Rollback
     assert outcome is not None
     if outcome.status == "invalid":
-        print(outcome.problems.to_string(index=False), file=sys.stderr)
+        if (outcome.problems["行"] != "—").any() or len(outcome.problems) > 1:  # a whole file's problem is one line
+            print(outcome.problems.to_string(index=False), file=sys.stderr)
         print(f"错误：{outcome.message}", file=sys.stderr)
         return 1
     if outcome.status == "duplicate":
@@ -193,6 +199,12 @@ def run_restore(args: argparse.Namespace) -> int:
     version = Store(database_path(args.db)).restore(Path(args.folder), cli_actor(), args.force)
     print(f"已从备份恢复，发布为第 {version} 版")
     return 0
+
+
+def _progress_on_terminal(fraction: float, step: str) -> None:
+    """Steps of a long import, for a person watching; a script reading stderr gets only the outcome."""
+    if sys.stderr.isatty():
+        print(f"[{fraction:4.0%}] {step}", file=sys.stderr)
 
 
 def run_template(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import pandas as pd
 from report.text import text
 from scoring import ScoringRule, score_counties
 from scoring.flags import FLAG_TITLES, FlagSettings, flag_counties, flags_by_county
-from scoring.output import format_change, format_count, format_fines
+from scoring.output import format_change, format_count, format_fines, format_points
 
 MEASURE_KEYS = ("inspections", "inspector_turnouts", "documents", "cases", "fines")
 
@@ -65,8 +65,11 @@ def best_and_weakest(scored: pd.DataFrame, count: int = 3) -> tuple[pd.DataFrame
     return best, weakest.iloc[::-1]
 
 
-def published_differences(measures: pd.DataFrame, published: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Each county and measure where the records and a published table disagree (fines to the 0.01 万元)."""
+def published_differences(
+    measures: pd.DataFrame, published: pd.DataFrame, lang: str = "zh", rule: ScoringRule | None = None
+) -> pd.DataFrame:
+    """Each county and figure where the records and a published table disagree: the values (fines to the 0.01 万元)
+    and, both scored by the same rule among the published counties, each rank, points, total and 名次."""
     columns = ["county", "measure", "records", "published"]
     if published.empty:
         return pd.DataFrame(columns=columns)
@@ -87,7 +90,36 @@ def published_differences(measures: pd.DataFrame, published: pd.DataFrame, lang:
                         "published": formatter(theirs),
                     }
                 )
+    rows += _place_differences(measures, published, lang, rule)
     return pd.DataFrame(rows, columns=columns)
+
+
+def _place_differences(
+    measures: pd.DataFrame, published: pd.DataFrame, lang: str, rule: ScoringRule | None
+) -> list[dict[str, str]]:
+    pool = measures[measures["county_code"].isin(published["county_code"])].reset_index(drop=True)
+    ours = score_counties(pool, rule).set_index("county_code")
+    theirs = score_counties(published.reset_index(drop=True), rule).set_index("county_code")
+    labels = ranking_columns(lang)
+    figures = ["overall_rank", "total_points"] + [
+        f"{measure}_{kind}" for measure in ("inspections", "cases", "fines") for kind in ("rank", "points")
+    ]
+    rows = []
+    for code in ours.index.intersection(theirs.index):
+        for figure in figures:
+            mine, stated = ours.at[code, figure], theirs.at[code, figure]
+            if pd.isna(mine) and pd.isna(stated):
+                continue
+            if pd.isna(mine) or pd.isna(stated) or abs(float(mine) - float(stated)) > 1e-9:
+                rows.append(
+                    {
+                        "county": ours.at[code, "county"],
+                        "measure": labels[figure],
+                        "records": format_points(mine),
+                        "published": format_points(stated),
+                    }
+                )
+    return rows
 
 
 def city_summary_sentence(totals: pd.DataFrame, period: str, lang: str = "zh") -> str:

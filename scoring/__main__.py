@@ -14,9 +14,9 @@ from scoring.rule import SchemeError, ScoringRule
 from scoring.scheme import read_scheme_file
 from scoring.summary import (
     PUBLISHED_COLUMNS,
+    check_published,
     has_published_figures,
     measures_from_summary,
-    published_disagreements,
     read_summary_table,
 )
 from scoring.tables import TableReadError
@@ -65,22 +65,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report_published(scored: pd.DataFrame, table: pd.DataFrame, rule: ScoringRule) -> int:
-    """Check the file's published ranks, points and totals against the scheme given; 2 when any differs."""
+    """Check the file's own 名次, totals, ranks, points and values with the scheme: 0 when all agree, else 2."""
     # A published figure of a measure the scheme does not score has nothing to be checked against.
     checked = table[[c for c in table.columns if c not in PUBLISHED_COLUMNS or c in scored.columns]]
     if not has_published_figures(checked):
         return 0
-    disagreements = published_disagreements(scored, checked)
-    if disagreements.empty:
-        print(f"核对：按评分方案“{rule.name}”，文件中公布的名次、排名、得分与计算结果全部一致。", file=sys.stderr)
-        return 0
-    for _, row in disagreements.iterrows():
+    check = check_published(scored, checked, rule)
+    for _, row in check.disagreements.iterrows():
         print(
             f"不一致：{row['county']}的{row['item']}公布为{row['published']}，计算为{row['computed'] or '无'}",
             file=sys.stderr,
         )
-    print(f"核对：按评分方案“{rule.name}”，共{len(disagreements)}处与公布数字不一致。", file=sys.stderr)
-    return 2
+    print(f"{check.sentence()}（评分方案：{rule.name}）", file=sys.stderr)
+    return 0 if check.agrees else 2
 
 
 if __name__ == "__main__":

@@ -6,14 +6,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import pandas as pd
 
 from scoring.catalogue import CATALOGUE
 from scoring.ranking import OVERALL_RANK, TOTAL_POINTS, points_column, rank_column
 from scoring.rule import ScoringRule
-from scoring.tables import TableReadError, locate_header, normalise_header, read_raw_table
+from scoring.tables import TableReadError, data_rows, is_total_label, locate_header, normalise_header, read_raw_table
 
 SUMMARY_HEADERS: dict[str, tuple[str, ...]] = {
     "county": ("county", "单位", "县区", "县(市、区)", "县(市区)", "县区名称", "单位名称", "区划代码", "county_code"),
@@ -73,19 +73,38 @@ def map_summary_headers(headers: list[str]) -> list[str | None]:
     return fields
 
 
-def read_summary_table(source: str, file_name: str | None = None) -> pd.DataFrame:
-    """A county summary file as a table of text cells named by field; unknown columns are dropped."""
+MEASURE_FIELDS = ("inspections", "cases", "fines", "inspector_turnouts", "documents")
+
+
+def summary_header_fields(cells: list[str]) -> int:
+    """How many summary fields a candidate header names; 0 unless it has the county column and a measure.
+
+    >>> summary_header_fields(["名次", "单位", "总得分", "一"]), summary_header_fields(["单位", "立案数"])
+    (0, 2)
+    """
+    fields = map_summary_headers(cells)
+    if "county" not in fields or not any(field in MEASURE_FIELDS for field in fields):
+        return 0
+    return sum(1 for field in fields if field)
+
+
+def read_summary_table(source: str | bytes, file_name: str | None = None) -> pd.DataFrame:
+    """A county summary file as a table of text cells named by field; unknown columns are dropped.
+
+    The attachment reads as it is printed: title and 附件 lines above, a group row over the sub-headers, blank
+    rows, and the 得分说明 or any note below; a 合计 row is the table's sum, not a county.
+    """
     raw = read_raw_table(source, file_name)
-    row, headers = locate_header(raw, lambda cells: "county" in map_summary_headers(cells))
+    row, headers = locate_header(raw, summary_header_fields)
     fields = map_summary_headers(headers)
     if "county" not in fields:
         raise TableReadError("找不到县区列：表头中需要有“单位”“县区”或 county")
-    body = raw.iloc[row + 1 :]
+    body = data_rows(raw, row)
     table = pd.DataFrame(
         {field: body.iloc[:, position].str.strip().to_numpy() for position, field in enumerate(fields) if field}
     )
     table.index = body.index + 1  # the row number a spreadsheet shows
-    return table[table["county"] != ""]
+    return table[(table["county"] != "") & ~table["county"].map(is_total_label).astype(bool)]
 
 
 def measures_from_summary(table: pd.DataFrame, rule: ScoringRule) -> tuple[pd.DataFrame, list[str]]:
@@ -124,30 +143,108 @@ def _numbers(text_column: pd.Series, label: str, problems: list[str]) -> pd.Seri
     return values.where(values >= 0)
 
 
-def published_disagreements(scored: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """Each published rank, point or total that differs from the computed one."""
-    rows = []
-    computed = scored.set_index("county")
+@dataclass(frozen=True)
+class PublishedCheck:
+    """A published table checked against the computed one: what was compared, and every difference found."""
+
+    compared: tuple[str, ...]  # the kinds of figure compared, as the sentence names them: 名次, 总得分, 排名 …
+    items: int  # how many published figures were compared
+    disagreements: pd.DataFrame  # county, item, published, computed
+
+    @property
+    def agrees(self) -> bool:
+        """True only when figures were compared and none differs."""
+        return self.items > 0 and self.disagreements.empty
+
+    def sentence(self) -> str:
+        if self.items == 0:
+            return "核对：文件中没有可核对的公布数字。"
+        what = "、".join(self.compared)
+        if self.agrees:
+            return f"核对：文件中公布的{what}与计算结果全部一致（共核对 {self.items} 项）。"
+        return f"核对：文件中公布的{what}共核对 {self.items} 项，共{len(self.disagreements)}处与计算结果不一致。"
+
+
+VALUE_TOLERANCE = 0.005  # published values are printed to two decimals (万元); ranks and points are exact
+
+
+def check_published(scored: pd.DataFrame, published: pd.DataFrame, rule: ScoringRule | None = None) -> PublishedCheck:
+    """Compare every published figure with the computed one: 名次, total, each measure's rank and points, and the
+    measures' values themselves; a county in one table and not the other is a difference too.
+
+    >>> scored = pd.DataFrame({"county": ["甲"], "overall_rank": [1], "total_points": [3.0], "cases": [4.0]})
+    >>> check = check_published(scored, pd.DataFrame({"county": ["甲"], "overall_rank": ["2"], "cases": ["4"]}))
+    >>> check.agrees, check.items, check.disagreements["item"].tolist()
+    (False, 2, ['名次'])
+    """
+    rule = rule or ScoringRule()
+    value_labels = {measure.column: measure.label for measure in rule.measures}
+    columns = [c for c in (*PUBLISHED_COLUMNS, *value_labels) if c in published.columns and c in scored.columns]
+    computed = scored.drop_duplicates("county").set_index("county")
+    rows: list[dict[str, str]] = []
+    compared: set[str] = set()
+    items = 0
     for _, row in published.iterrows():
-        county = row["county"]
+        county = str(row["county"]).strip()
         if county not in computed.index:
+            rows.append({"county": county, "item": "县区", "published": county, "computed": "（未参与计算）"})
             continue
-        for column in PUBLISHED_COLUMNS:
-            if column not in published.columns or str(row[column]).strip() == "":
+        for column in columns:
+            stated_text = str(row[column]).strip() if pd.notna(row[column]) else ""
+            if stated_text == "":
                 continue
-            stated = pd.to_numeric(str(row[column]).strip(), errors="coerce")
-            ours: Any = computed.at[county, column]
-            if pd.isna(ours) or pd.isna(stated) or abs(float(stated) - float(ours)) > 1e-9:
+            items += 1
+            compared.add(_kind_of(column, value_labels))
+            stated, ours = _as_float(stated_text.replace(",", "")), _as_float(computed.at[county, column])
+            tolerance = VALUE_TOLERANCE if column in value_labels else 1e-9
+            if ours is None or stated is None or abs(stated - ours) > tolerance:
                 rows.append(
                     {
                         "county": county,
-                        "item": COLUMN_LABELS[column],
-                        "published": str(row[column]).strip(),
-                        "computed": "" if pd.isna(ours) else f"{float(ours):g}",
+                        "item": value_labels.get(column) or COLUMN_LABELS[column],
+                        "published": stated_text,
+                        "computed": "" if ours is None else f"{ours:g}",
                     }
                 )
-    return pd.DataFrame(rows, columns=["county", "item", "published", "computed"])
+    named = {str(county).strip() for county in published["county"]}
+    for county in computed.index:
+        if str(county) not in named:
+            rows.append(
+                {"county": str(county), "item": "县区", "published": "（公布表中没有）", "computed": str(county)}
+            )
+    order = [kind for kind in ("名次", "总得分", "排名", "得分", "数值") if kind in compared]
+    return PublishedCheck(tuple(order), items, pd.DataFrame(rows, columns=["county", "item", "published", "computed"]))
+
+
+def _as_float(value: object) -> float | None:
+    """
+    >>> _as_float("8.01"), _as_float("—"), _as_float(None), _as_float(float("nan"))
+    (8.01, None, None, None)
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _kind_of(column: str, value_labels: dict[str, str]) -> str:
+    if column == OVERALL_RANK:
+        return "名次"
+    if column == TOTAL_POINTS:
+        return "总得分"
+    if column in value_labels:
+        return "数值"
+    return "排名" if column.endswith("_rank") else "得分"
+
+
+def published_disagreements(scored: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Each published figure (名次, total, rank, points or value) that differs from the computed one."""
+    return check_published(scored, published).disagreements
 
 
 def has_published_figures(table: pd.DataFrame) -> bool:
-    return any(column in table.columns for column in PUBLISHED_COLUMNS)
+    """Whether a summary table carries any published 名次, total, rank or points to check."""
+    return any(
+        column in table.columns and (table[column].astype(str).str.strip() != "").any() for column in PUBLISHED_COLUMNS
+    )

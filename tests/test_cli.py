@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from tests.attachment_files import plain_with_footnote, printed_csv, printed_xlsx
 from tests.conftest import REFERENCE_TABLE, ROOT, run_module
 
 EXPECTED_CSV = """\
@@ -164,3 +166,78 @@ def test_help_on_each_command() -> None:
         result = run_module("records", command, "--help")
         assert result.returncode == 0 and "--" in result.stdout
     assert run_module("records", "rank", "--start", "2020-02-30", "--end", "2020-06-30").returncode == 2
+
+
+PRINTED_LAYOUTS = {"printed.csv": printed_csv, "printed.xlsx": printed_xlsx, "plain.csv": plain_with_footnote}
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_LAYOUTS))
+def test_scoring_cli_reads_the_attachment_as_printed(reference: pd.DataFrame, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(PRINTED_LAYOUTS[name](reference))
+    result = run_module("scoring", str(path), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == EXPECTED_CSV  # ten counties: no title, group row or 得分说明 among them
+    assert "全部一致" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "county", "wrong", "said"),
+    [
+        ("名次", "泌阳县", 2, "泌阳县的名次公布为2，计算为1"),
+        ("三项执法总得分", "驿城区", 5, "驿城区的三项执法总得分公布为5，计算为4"),
+        ("检查排名", "新蔡县", 3, "新蔡县的检查排名公布为3，计算为2"),
+        ("立案得分", "遂平县", 9, "遂平县的立案得分公布为9，计算为10"),
+    ],
+)
+def test_scoring_cli_finds_a_wrong_published_figure_of_each_kind(
+    reference: pd.DataFrame, tmp_path: Path, column: str, county: str, wrong: int, said: str
+) -> None:
+    changed = reference.copy()
+    changed.loc[changed["单位"] == county, column] = wrong
+    path = tmp_path / "wrong.csv"
+    path.write_bytes(printed_csv(changed))
+    result = run_module("scoring", str(path))
+    assert result.returncode == 2
+    assert said in result.stderr
+    assert "全部一致" not in result.stderr and "共1处" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("damaged.xlsx", lambda reference: printed_xlsx(reference)[:3000], "不是有效的 XLSX"),
+        ("zip.xlsx", lambda reference: b"PK\x03\x04" + b"\x00" * 200, "不是有效的 XLSX"),
+        ("mixed.csv", lambda reference: "单位,立案数\n驿城区,1\n".encode("gbk") + b"\xff\xfe\xfd\n", "无法识别编码"),
+        ("picture.csv", lambda reference: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 50, "不是文本表格"),
+        ("old.xls", lambda reference: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 .xls"),
+    ],
+)
+@pytest.mark.parametrize("command", ["scoring", "records"])
+def test_a_bad_file_gets_one_chinese_line_on_both_command_lines(
+    reference: pd.DataFrame, tmp_path: Path, name: str, content, said: str, command: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content(reference))
+    if command == "scoring":
+        result = run_module("scoring", str(path))
+    else:
+        db = tmp_path / "cli.duckdb"
+        run_module("records", "init", "--db", str(db))
+        result = run_module("records", "import", str(path), "--db", str(db))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1
+    assert len(lines) == 1 and said in lines[0], result.stderr
+    assert "Traceback" not in result.stderr and str(tmp_path) not in result.stderr
+    assert name in lines[0]
+
+
+def test_a_gbk_csv_reads_on_both_command_lines(reference: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(printed_csv(reference).decode("utf-8").encode("gbk"))
+    assert run_module("scoring", str(path), "--format", "csv").stdout == EXPECTED_CSV
+    db = tmp_path / "cli.duckdb"
+    run_module("records", "init", "--demo", "--db", str(db))
+    result = run_module("records", "import", str(path), "--db", str(db), "--start", "2021-01-01", "--end", "2021-06-30")
+    assert result.returncode == 0, result.stderr
+    assert "已导入 10 行县区汇总" in result.stdout

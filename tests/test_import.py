@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -10,7 +11,9 @@ import pandas as pd
 import pytest
 
 from records.db import open_database
-from records.importer import import_file, template_rows
+from records.fields import Plausibility
+from records.importer import check_file, import_file, template_rows, write_checked
+from tests.attachment_files import printed_csv, printed_xlsx
 from tests.conftest import table_snapshot
 
 H1_START, H1_END = dt.date(2020, 1, 1), dt.date(2020, 6, 30)
@@ -256,8 +259,10 @@ def test_a_failure_while_writing_rolls_everything_back(demo, tmp_path: Path) -> 
 @pytest.mark.parametrize("kind", ["inspections", "cases", "summary"])
 def test_a_filled_template_imports(demo, tmp_path: Path, kind: str) -> None:
     template = template_rows(kind)
+    if kind == "summary":  # the clerk fills in the period the summary covers
+        template[["开始日期", "结束日期"]] = ["2016-01-01", "2016-06-30"]
     path = write(tmp_path / f"{kind}.xlsx", template)
-    outcome = import_file(demo, path, start=dt.date(2016, 1, 1), end=dt.date(2016, 6, 30))
+    outcome = import_file(demo, path)
     assert outcome.kind == kind
     assert outcome.status == "imported", outcome.problems
 
@@ -291,3 +296,207 @@ def test_readers_never_see_half_an_import(demo_path: Path, tmp_path: Path) -> No
     assert outcome and outcome[0].status == "imported"
     assert seen <= {before, before + rows}
     assert before + rows in seen
+
+
+def test_good_rows_beside_a_bad_one_are_not_written(demo, tmp_path: Path) -> None:
+    before = table_snapshot(demo)
+    frame = good_inspections()
+    frame.loc[3] = ["N-4", "驿城区", "2021-03-04", "", "", ""]  # one row lacks its unit name
+    outcome = import_file(demo, write(tmp_path / "mixed.csv", frame))
+    assert outcome.status == "invalid"
+    assert outcome.problems[["行", "列"]].values.tolist() == [["5", "被检查单位"]]
+    assert table_snapshot(demo) == before
+    stored = demo.execute("SELECT count(*) FROM inspections WHERE id IN ('N-1', 'N-2', 'N-3')").fetchone()
+    assert stored == (0,)
+
+
+def test_check_on_a_read_only_connection_then_write_in_the_callers_transaction(demo_path: Path, tmp_path: Path) -> None:
+    source = write(tmp_path / "ok.csv", good_inspections())
+    with duckdb.connect(str(demo_path), read_only=True) as reader:
+        checked = check_file(reader, source)
+    assert checked.status == "valid" and checked.rows == 3
+    assert len(checked.checksum) == 64
+    assert checked.values["id"].tolist() == ["N-1", "N-2", "N-3"]
+    assert checked.period == (dt.date(2021, 3, 1), dt.date(2021, 3, 3))
+    assert checked.preview()["存入时段"].tolist() == ["2021-03-01", "2021-03-02", "2021-03-03"]
+
+    connection = open_database(demo_path)
+    try:
+        before = table_snapshot(connection)
+        connection.begin()
+        written = write_checked(connection, checked, actor="张三")
+        connection.rollback()  # write_checked is inside the caller's transaction: rolling back undoes it
+        assert written.status == "imported"
+        assert table_snapshot(connection) == before
+        connection.begin()
+        written = write_checked(connection, checked, actor="张三")
+        connection.commit()
+        ids = connection.execute("SELECT id FROM inspections WHERE import_id = ? ORDER BY id", [written.import_id])
+        assert [row[0] for row in ids.fetchall()] == ["N-1", "N-2", "N-3"]
+    finally:
+        connection.close()
+
+
+def test_write_checked_checks_again_against_what_landed_since(demo, tmp_path: Path) -> None:
+    first = write(tmp_path / "first.csv", good_inspections())
+    second = tmp_path / "second.csv"
+    second.write_bytes(first.read_bytes() + b"\n")  # other bytes, the same ids
+    checked_first, checked_second = check_file(demo, first), check_file(demo, second)
+    assert checked_first.status == checked_second.status == "valid"
+    assert import_file(demo, first).status == "imported"  # another import lands after both checks
+    after = table_snapshot(demo)
+
+    demo.begin()
+    same_file = write_checked(demo, checked_first, actor="李四")
+    same_ids = write_checked(demo, checked_second, actor="李四")
+    demo.commit()
+    assert same_file.status == "duplicate"
+    assert same_ids.status == "invalid" and same_ids.problems["问题"].str.contains("已存在于数据库中").all()
+    assert len(same_ids.problems) == 3
+    assert table_snapshot(demo) == after
+
+
+def problems_of(outcome) -> list[tuple[str, str, str]]:
+    return [(row["行"], row["列"], row["问题"]) for _, row in outcome.problems.iterrows()]
+
+
+def test_dates_after_today_or_before_the_earliest_year_are_refused(demo, tmp_path: Path) -> None:
+    frame = good_inspections()
+    frame["inspected_on"] = ["2099-06-01", "1999-12-31", "2021-03-03"]
+    outcome = import_file(demo, write(tmp_path / "dates.csv", frame))
+    assert outcome.status == "invalid"
+    said = problems_of(outcome)
+    assert said[0][:2] == ("2", "检查日期") and "晚于今天" in said[0][2]
+    assert said[1][:2] == ("3", "检查日期") and "早于2000年" in said[1][2]
+    assert len(said) == 2
+    strict = Plausibility(earliest_year=2021, today=dt.date(2021, 3, 2))
+    narrowed = check_file(demo, write(tmp_path / "ok.csv", good_inspections()), rules=strict)
+    assert problems_of(narrowed) == [("4", "检查日期", "日期晚于今天（2021-03-02），请检查")]
+    ahead = check_file(demo, tmp_path / "ok.csv", rules=Plausibility(today=dt.date(2021, 3, 1), horizon_days=2))
+    assert ahead.status == "valid"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_amounts_are_exact_up_to_the_documented_maximum(demo, tmp_path: Path, suffix: str) -> None:
+    frame = pd.DataFrame(
+        {
+            "案件编号": ["E-1", "E-2", "E-3", "E-4"],
+            "县区": ["驿城区"] * 4,
+            "立案日期": ["2021-01-05"] * 4,
+            "当事单位": ["甲", "乙", "丙", "丁"],
+            "罚款金额（元）": ["9999999999.99", "１，０００．５０", "0.07", "123456789.1"],
+        }
+    )
+    if suffix == ".xlsx":  # the largest amount as Excel stores it, a number cell
+        frame["罚款金额（元）"] = [9999999999.99, "１，０００．５０", 0.07, 123456789.1]
+    outcome = import_file(demo, write(tmp_path / f"fines{suffix}", frame))
+    assert outcome.status == "imported", outcome.problems
+    stored = demo.execute("SELECT id, fine_yuan FROM cases WHERE id LIKE 'E-%' ORDER BY id").fetchall()
+    assert stored == [
+        ("E-1", Decimal("9999999999.99")),
+        ("E-2", Decimal("1000.50")),
+        ("E-3", Decimal("0.07")),
+        ("E-4", Decimal("123456789.10")),
+    ]
+
+
+def test_amounts_beyond_the_rules_are_refused(demo, tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "案件编号": ["F-1", "F-2", "F-3", "F-4"],
+            "县区": ["驿城区"] * 4,
+            "立案日期": ["2021-01-05"] * 4,
+            "当事单位": ["甲", "乙", "丙", "丁" * 201],
+            "罚款金额（元）": ["10000000000.00", "12.345", "NaN", "1"],
+        }
+    )
+    outcome = import_file(demo, write(tmp_path / "beyond.csv", frame))
+    assert [(r, c) for r, c, _ in problems_of(outcome)] == [
+        ("2", "罚款金额（元）"),
+        ("3", "罚款金额（元）"),
+        ("4", "罚款金额（元）"),
+        ("5", "当事单位"),
+    ]
+    said = [p for _, _, p in problems_of(outcome)]
+    assert "金额过大" in said[0] and "最多保留2位小数" in said[1] and said[2] == "不是数字" and "200 个字符" in said[3]
+
+
+def test_full_width_digits_and_stray_spaces_are_read_as_meant(demo, tmp_path: Path) -> None:
+    frame = good_inspections()
+    frame["documents"] = ["２０００", " 3 ", "1\u200b"]
+    frame["county"] = ["驿城区 ", "４１１７２１", "遂 平 县"]
+    frame["inspected_on"] = ["２０２１－０３－０１", "2021 / 3 / 2", "2021年3月3日"]
+    outcome = import_file(demo, write(tmp_path / "wide.csv", frame))
+    assert outcome.status == "imported", outcome.problems
+    stored = demo.execute(
+        "SELECT county_code, inspected_on, documents FROM inspections WHERE id LIKE 'N-%' ORDER BY id"
+    ).fetchall()
+    assert stored == [
+        (411702, dt.date(2021, 3, 1), 2000),
+        (411721, dt.date(2021, 3, 2), 3),
+        (411728, dt.date(2021, 3, 3), 1),
+    ]
+
+
+def summary_frame(periods: tuple[str, str] | None) -> pd.DataFrame:
+    frame = pd.DataFrame({"单位": ["驿城区", "西平县"], "检查生产经营单位（家次）": ["10", "20"], "立案数": ["1", "0"]})
+    frame["监督检查罚款（万元）"] = ["0.000001", "2"]  # one fen in 万元: six decimals are exact
+    if periods:
+        frame["开始日期"], frame["结束日期"] = periods
+    return frame
+
+
+def test_a_summary_files_own_period_wins_over_the_one_given(demo, tmp_path: Path) -> None:
+    path = write(tmp_path / "q3.csv", summary_frame(("2020-07-01", "2020-09-30")))
+    checked = check_file(demo, path, start=dt.date(2099, 1, 1), end=dt.date(2099, 6, 30))
+    assert checked.status == "valid", checked.problems
+    assert "时段取自文件中的开始日期、结束日期：2020-07-01 至 2020-09-30" in checked.message
+    assert "未采用所选时段 2099-01-01 至 2099-06-30" in checked.period_note
+    assert checked.preview()["存入时段"].tolist() == ["2020-07-01 至 2020-09-30"] * 2
+    imported = import_file(demo, path, start=dt.date(2099, 1, 1), end=dt.date(2099, 6, 30))
+    assert imported.status == "imported"
+    stored = demo.execute(
+        "SELECT county_code, period_start, period_end, fine_yuan FROM county_summaries WHERE import_id = ? "
+        "ORDER BY county_code",
+        [imported.import_id],
+    ).fetchall()
+    assert stored == [
+        (411702, dt.date(2020, 7, 1), dt.date(2020, 9, 30), Decimal("0.01")),
+        (411721, dt.date(2020, 7, 1), dt.date(2020, 9, 30), Decimal("20000.00")),
+    ]
+
+
+def test_the_given_period_applies_to_a_summary_without_one_and_must_be_plausible(demo, tmp_path: Path) -> None:
+    path = write(tmp_path / "plain.csv", summary_frame(None))
+    future = check_file(demo, path, start=dt.date(2099, 1, 1), end=dt.date(2099, 6, 30))
+    assert future.status == "invalid" and future.problems["问题"].str.contains("所选时段的结束日期").any()
+    checked = check_file(demo, path, start=dt.date(2021, 1, 1), end=dt.date(2021, 6, 30))
+    assert checked.status == "valid"
+    assert "文件中没有开始日期、结束日期列，按所选时段 2021-01-01 至 2021-06-30 存入" in checked.message
+    assert checked.period == (dt.date(2021, 1, 1), dt.date(2021, 6, 30))
+    half_filled = summary_frame(("2020-07-01", "2020-09-30"))
+    half_filled.loc[1, "结束日期"] = ""
+    missing = check_file(
+        demo, write(tmp_path / "half.csv", half_filled), start=dt.date(2021, 1, 1), end=dt.date(2021, 6, 30)
+    )
+    assert problems_of(missing) == [("3", "结束日期", "文件有开始日期、结束日期列，此行的结束日期不能为空")]
+
+
+@pytest.mark.parametrize("layout", ["printed.csv", "printed.xlsx"])
+def test_the_attachment_as_printed_imports_as_ten_counties(
+    demo, reference: pd.DataFrame, tmp_path: Path, layout: str
+) -> None:
+    path = tmp_path / layout
+    path.write_bytes(printed_csv(reference) if layout.endswith(".csv") else printed_xlsx(reference))
+    outcome = import_file(demo, path, start=dt.date(2021, 1, 1), end=dt.date(2021, 6, 30))
+    assert outcome.status == "imported", outcome.problems
+    assert outcome.kind == "summary" and outcome.rows == 10
+    assert any("得分说明" in line for line in outcome.skipped)
+    stored = demo.execute(
+        "SELECT c.name, s.inspections, s.cases, s.fine_yuan FROM county_summaries s JOIN counties c "
+        "ON c.code = s.county_code WHERE s.import_id = ? ORDER BY s.inspections DESC",
+        [outcome.import_id],
+    ).fetchall()
+    assert len(stored) == 10
+    assert stored[0] == ("泌阳县", 160, 8, Decimal("110000.00"))
+    assert ("上蔡县", 85, 2, Decimal("80100.00")) in stored

@@ -128,3 +128,19 @@ def test_demo_is_labelled_and_logged(demo) -> None:
     log = import_log(demo)
     assert log["kind"].tolist() == ["summary", "demo"]
     assert log.iloc[1]["rows_held"] > 0 and (log["rows_withdrawn"] == 0).all()
+
+
+def test_the_rankings_check_finds_a_differing_value_and_the_places_it_moves(demo) -> None:
+    from report.analysis import published_differences
+
+    measures = county_measures(demo, *H1)
+    published = published_summary(demo, *H1)
+    assert published_differences(measures, published).empty  # the demo's records agree with the attachment
+    changed = published.copy()
+    changed.loc[changed["county"] == "驿城区", "inspections"] = 200  # a published value unlike the records
+    differences = published_differences(measures, changed)
+    said = {(row["county"], row["measure"]): (row["records"], row["published"]) for _, row in differences.iterrows()}
+    assert said[("驿城区", "检查生产经营单位（家次）")] == ("59", "200")
+    assert said[("驿城区", "名次")] == ("10", "8")  # 12 points, level with 确山县 (13 − 1): they share place 8
+    assert said[("驿城区", "检查排名")] == ("9", "1")
+    assert said[("泌阳县", "检查排名")] == ("1", "2")

@@ -197,3 +197,44 @@ def test_inputs_are_never_mutated_and_points_stay_in_range(table: pd.DataFrame) 
         assert scored[f"{measure}_points"].between(1, len(table)).all()
         assert scored[f"{measure}_rank"].min() == 1
     assert sorted(scored["county"]) == sorted(table["county"])
+
+
+def test_the_published_check_compares_places_points_totals_and_values(reference: pd.DataFrame) -> None:
+    from scoring.summary import check_published
+
+    scored = score_counties(attachment_input(reference))
+    published = reference.rename(
+        columns={
+            "单位": "county",
+            "名次": "overall_rank",
+            "三项执法总得分": "total_points",
+            "检查生产经营单位(家次)": "inspections",
+            "检查排名": "inspections_rank",
+            "检查得分": "inspections_points",
+            "立案数": "cases",
+            "立案排名": "cases_rank",
+            "立案得分": "cases_points",
+            "监督检查罚款(万元)": "fines",
+            "罚款排名": "fines_rank",
+            "罚款得分": "fines_points",
+        }
+    ).astype(str)
+    agreeing = check_published(scored, published)
+    assert agreeing.agrees and agreeing.items == 110
+    assert agreeing.compared == ("名次", "总得分", "排名", "得分", "数值")
+    assert "全部一致" in agreeing.sentence()
+    for column, county, wrong in [
+        ("overall_rank", "正阳县", "8"),
+        ("total_points", "泌阳县", "26"),
+        ("cases_rank", "西平县", "4"),
+        ("fines_points", "遂平县", "9"),
+        ("fines", "上蔡县", "8.1"),
+        ("inspections", "驿城区", "60"),
+    ]:
+        changed = published.copy()
+        changed.loc[changed["county"] == county, column] = wrong
+        check = check_published(scored, changed)
+        assert not check.agrees and "全部一致" not in check.sentence()
+        assert check.disagreements[["county", "published"]].values.tolist() == [[county, wrong]], column
+    nothing = check_published(scored, published.assign(overall_rank="", total_points="")[["county", "overall_rank"]])
+    assert nothing.items == 0 and not nothing.agrees and "全部一致" not in nothing.sentence()
