@@ -140,8 +140,10 @@ def test_records_cli_missing_and_locked_database(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        next_year = tmp_path / "2021年上半年.csv"  # a new file: the check on the snapshot passes, the write is refused
+        next_year.write_bytes(REFERENCE_TABLE.read_bytes() + b"\n")
         locked = run_module(
-            "records", "import", str(REFERENCE_TABLE), "--db", str(db), "--start", "2021-01-01", "--end", "2021-06-30"
+            "records", "import", str(next_year), "--db", str(db), "--start", "2021-01-01", "--end", "2021-06-30"
         )
         assert locked.returncode == 1
         assert locked.stderr.strip().count("\n") == 0, locked.stderr
