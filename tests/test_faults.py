@@ -115,7 +115,7 @@ def test_a_full_disk_gives_one_line_and_loses_nothing(
     filler.unlink()
     retried = run_module("records", "import", str(source), "--db", str(store_path))
     assert retried.returncode == 0, retried.stderr  # nothing was left half-written
-    assert "已导入 20000 行" in retried.stdout
+    assert "已导入 20,000 行" in retried.stdout
 
 
 @needs_root

@@ -362,7 +362,7 @@ def test_two_sessions_of_one_dashboard_process_confirm_at_once(store_path: Path,
     first = store.current_version() or 0
     sources = [inspections_file(tmp_path, f"s{n}.csv", prefix=f"S{n}") for n in range(2)]
     barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    outcomes: list[int | None] = []
 
     def confirm(source: Path) -> None:
         barrier.wait()
@@ -370,14 +370,14 @@ def test_two_sessions_of_one_dashboard_process_confirm_at_once(store_path: Path,
             outcome = import_file(connection, source, transaction=False)
             if outcome.status != "imported":
                 raise Rollback
-        outcomes.append(outcome.message)
+        outcomes.append(outcome.import_id)
 
     threads = [threading.Thread(target=confirm, args=(source,)) for source in sources]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(message[-8:] for message in outcomes) == ["（导入批次 3）", "（导入批次 4）"]
+    assert sorted(outcomes) == [3, 4]
     assert published_count(store_path) == 578 + 2 * EXTRA_ROWS
     assert store.current_version() == first + 2
 
