@@ -1,0 +1,41 @@
+"""Text that came from a file, made safe to show: never run as Markdown, HTML or a spreadsheet formula.
+
+Names, ids, file names and violations come from uploaded files, so a clerk's file can hold anything. Every page
+passes such text through ``md`` before Streamlit's Markdown (``st.markdown``, captions, messages, metric
+labels), through ``plot`` before a Plotly title, label or hover text, and every export through ``cell``.
+
+>>> md("[点此下载](http://x.example)")
+'\\\\[点此下载\\\\]\\\\(http\\\\:\\\\/\\\\/x\\\\.example\\\\)'
+>>> plot("<a href='http://x.example'>驿城区</a>")
+"&lt;a href='http://x.example'&gt;驿城区&lt;/a&gt;"
+>>> cell("=HYPERLINK(1)"), cell("-5"), cell(3)
+("'=HYPERLINK(1)", "'-5", 3)
+"""
+
+from __future__ import annotations
+
+import string
+
+# Markdown lets a backslash escape any ASCII punctuation (CommonMark 2.4), and Streamlit's own syntax
+# (:red[…], :material/icon:, emoji short codes, $LaTeX$) is built from the same characters.
+_MARKDOWN_ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
+# Line breaks would start a new Markdown block (a heading, a list, a table) in the middle of a sentence.
+_LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def md(value: object) -> str:
+    """``value`` as literal text inside Streamlit Markdown: no link, image, HTML, directive or heading."""
+    return str(value).translate(_LINE_BREAKS).translate(_MARKDOWN_ESCAPES)
+
+
+def plot(value: object) -> str:
+    """``value`` as literal text in a Plotly title, label, legend or hover text (Plotly reads <a>, <b>, <br>)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cell(value: object) -> object:
+    """A value for a CSV or spreadsheet cell: text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
