@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache
-from dashboard.layout import language_picker, sidebar_filters
+from dashboard.sidebar import language_picker, sidebar_filters
 from records.db import DatabaseError
 from report.text import text
 

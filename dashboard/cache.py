@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from bulletin import BulletinDraft, bulletin_docx, draft_bulletin
+from bulletin import BulletinDraft, bulletin_file, draft_bulletin
 from records import queries
 from records.db import database_path, open_database
 from records.demo import build_demo_database
@@ -83,6 +83,11 @@ def _counties(path: str, version: int) -> pd.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _span(path: str, version: int) -> tuple[dt.date, dt.date] | None:
     return queries.record_span(cursor())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _latest(path: str, version: int, up_to: dt.date) -> dt.date | None:
+    return queries.latest_record_date(cursor(), up_to)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -167,6 +172,10 @@ def record_span() -> tuple[dt.date, dt.date] | None:
     return _span(*_key())
 
 
+def latest_record_date(up_to: dt.date) -> dt.date | None:
+    return _latest(*_key(), up_to)
+
+
 def dataset_label() -> str | None:
     return _label(*_key())
 
@@ -208,17 +217,17 @@ def import_upload(
     return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=True)
 
 
-def bulletin_draft(start: dt.date, end: dt.date, selected: tuple[int, ...]) -> BulletinDraft:
-    return draft_bulletin(cursor(), start, end, selected)
+def bulletin_draft(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings
+) -> BulletinDraft:
+    return draft_bulletin(cursor(), start, end, selected, None, settings, within)
 
 
-def bulletin_document(
-    start: dt.date, end: dt.date, selected: tuple[int, ...], progress: Callable[[float, str], None]
-) -> bytes:
-    """The bulletin's .docx, kept for the session until the period, counties or data change."""
-    key = (database_file(), data_version(), start, end, selected)
+def bulletin_document(draft: BulletinDraft, key: tuple[object, ...], progress: Callable[[float, str], None]) -> bytes:
+    """The bulletin's .docx for a draft, kept for the session until the view (``key``) or the data change."""
+    kept_key = (database_file(), data_version(), *key)
     kept = st.session_state.setdefault("_bulletin_documents", {})
-    if key not in kept:
+    if kept_key not in kept:
         kept.clear()
-        kept[key] = bulletin_docx(cursor(), start, end, selected, progress)
-    return kept[key]
+        kept[kept_key] = bulletin_file(draft, progress)
+    return kept[kept_key]
