@@ -306,10 +306,10 @@ def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> 
         )
 
 
-def records_download(table: pd.DataFrame, name: str, kind: str, lang: str, container: Any = st) -> None:
+def records_download(table: pd.DataFrame, name: str, kind: str, lang: str) -> None:
     """The records behind a figure as CSV, formulas neutralised (the table's own download is switched off)."""
     label = text(f"kind_{kind}", lang)
-    container.download_button(
+    st.download_button(
         text("trace_download", lang, kind=label if lang == "zh" else label.lower()),
         lambda: csv_bytes(table, "%.2f"),
         file_name=f"{name}{label}.csv" if lang == "zh" else f"{name} {label.lower()}.csv",

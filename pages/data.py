@@ -20,7 +20,7 @@ filters = current_filters()
 lang = filters.lang
 page_header("data_title", filters)
 st.caption(text("formats_help", lang))
-with st.expander(text("formats_title", lang)):
+with st.container(key="file_formats"), st.expander(text("formats_title", lang)):
     for kind in FIELDS:
         st.markdown(f"**{text(f'kind_{kind}', lang)}**")
         st.dataframe(format_table(kind, lang), hide_index=True, width="stretch", key=f"format_{kind}")

@@ -47,11 +47,11 @@ for code, county_flags in carded.groupby("county_code", sort=False):
     place = places.get(code)
     heading = md(county_flags["county"].iloc[0])
     if place is not None and place == place:
-        heading += f"（{text('overall_rank', lang)} {int(place)}）"
+        heading += text("card_place", lang, place=int(place))
     with st.container(border=True):
         st.markdown(f"#### ⚠ {heading}")
         for _, flag in county_flags.iterrows():
-            st.markdown(f"- **{FLAG_TITLES[lang][flag['flag']]}**：{md(flag['reason'])}")
+            st.markdown(text("card_reason", lang, title=FLAG_TITLES[lang][flag["flag"]], reason=md(flag["reason"])))
 if len(flagged_counties) > FLAG_CARDS:
     st.caption(text("more_flags", lang, n=FLAG_CARDS))
     st.dataframe(flags_table(view.flags, lang), hide_index=True, width="stretch", height=400)

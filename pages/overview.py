@@ -60,7 +60,8 @@ for column, title, which, rows in (
                 county=md(row["county"]),
                 points=f"{row['total_points']:g}",
             )
-            st.markdown(f"{line}　{'⚠ ' + md(row['flags']) if row['flags'] else ''}")
+            flags = text("place_flags", lang, flags=md(row["flags"])) if row["flags"] else ""
+            st.markdown(line + flags)
 ranking_scope_note(filters, view.pool_size)
 source_notes(data, filters)
 

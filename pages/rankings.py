@@ -99,8 +99,9 @@ for column, records, kind, count in (
     (left, visits, "inspections", row["inspections"]),
     (right, cases, "cases", row["cases"]),
 ):
-    column.markdown(f"**{text(f'trace_{kind}', lang, n=int(count))}**")
-    column.dataframe(records, key=f"trace_{kind}_table", hide_index=True, height="auto")
-    records_download(records, f"{filters.period}{county}", kind, lang, column)
+    with column.container(key=f"trace_{kind}"):  # records are data: their text is the file's, in any language
+        st.markdown(f"**{text(f'trace_{kind}', lang, n=int(count))}**")
+        st.dataframe(records, key=f"trace_{kind}_table", hide_index=True, height="auto")
+        records_download(records, f"{filters.period}{county}", kind, lang)
 if TRACE_LIMIT in (len(visits), len(cases)):
     st.caption(text("trace_limited", lang, n=TRACE_LIMIT))

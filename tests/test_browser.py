@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,11 +33,16 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def server(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def server(built_demo: Path, tmp_path_factory: pytest.TempPathFactory, server_log: Path) -> Iterator[str]:
     database = tmp_path_factory.mktemp("browser") / "enforcement.duckdb"
     shutil.copy(built_demo, database)
     try:
-        with running_dashboard(database) as (url, _):
+        with running_dashboard(database, log_path=server_log) as (url, _):
             yield url
     except DashboardDidNotStart as error:
         pytest.fail(str(error))
@@ -177,7 +183,7 @@ def test_the_bulletin_downloads_in_one_click(page: Page, server: str, tmp_path: 
     assert "共检查生产经营单位1117家次（同比减少40.3%）" in text
 
 
-def test_the_overview_map_draws_the_ten_counties_from_local_data(page: Page, server: str) -> None:
+def test_the_overview_map_draws_the_ten_counties_from_local_data(page: Page, server: str, server_log: Path) -> None:
     page.goto(server + "/")
     wait_until_ready(page)
     shapes = page.locator(".js-plotly-plot .choroplethlayer path.choroplethlocation")
@@ -197,3 +203,168 @@ def test_the_overview_map_draws_the_ten_counties_from_local_data(page: Page, ser
     sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
     sidebar.filter(has_text="泌阳县").wait_for(timeout=30_000)
     assert "counties=" in page.url
+    wait_until_ready(page)
+    log = server_log.read_text(encoding="utf-8")
+    assert "created with a default value but also had its value set" not in log
+    assert "Traceback" not in log
+
+
+# The walk: every page, both languages, both laptop sizes, with 0, 2 and 3 counties chosen, ranked among all
+# counties and among the chosen ones. One server, one browser page; a view is opened by its link once and the
+# pages are then reached through the sidebar, which keeps the view in the address.
+WALK_SIZES = ({"width": 1440, "height": 900}, {"width": 1280, "height": 720})
+WALK_SELECTIONS = (
+    ((), False),
+    (("驿城区", "泌阳县"), False),
+    (("驿城区", "泌阳县"), True),
+    (("驿城区", "泌阳县", "遂平县"), False),
+    (("驿城区", "泌阳县", "遂平县"), True),
+)
+NAVIGATION = {
+    "zh": {
+        "overview": "总览",
+        "rankings": "综合排名",
+        "charts": "图表分析",
+        "flags": "预警",
+        "bulletin": "通报",
+        "data": "数据管理",
+    },
+    "en": {
+        "overview": "Overview",
+        "rankings": "Rankings",
+        "charts": "Charts",
+        "flags": "Flags",
+        "bulletin": "Bulletin",
+        "data": "Data",
+    },
+}
+COUNTY_NAMES = ("驿城区", "西平县", "上蔡县", "平舆县", "正阳县", "确山县", "泌阳县", "汝南县", "遂平县", "新蔡县")
+# Text that is data, not interface: it stays in the language of the file (records, the published file's name), or
+# is Chinese by nature (the bulletin, a Chinese official document), or shows both languages by design (the
+# language switch). Everything else must be in the page's language.
+DATA_BLOCKS = (
+    ".st-key-lang",
+    ".st-key-bulletin_text",
+    ".st-key-trace_inspections",
+    ".st-key-trace_cases",
+    ".st-key-file_formats",
+)
+FILE_NAMES = ("zhumadian-2020-h1-attachment.csv",)
+# Streamlit's file uploader draws "Upload" and "200MB per file • CSV, XLSX, TXT" itself, in English only; the data
+# page says so in Chinese beside it. Format names are the same in both languages.
+LATIN_IN_CHINESE = {"CSV", "XLSX", "TXT", "Excel", "PNG", "Word", "UTF", "GBK", "Upload", "per", "file"}
+# 全市 is right where the figure is the whole city's even though only some counties are shown: the ranking pool's
+# average, 同比, median and places when ranking among all counties.
+CITY_POOL_PHRASES = {
+    "zh": ("全市平均", "全市同比", "全市中位数", "位列全市", "全市前", "全市后"),
+    "en": ("average of the whole city", "(the whole city:", "median of the whole city", "the city's"),
+}
+CITY_WORD = {"zh": "全市", "en": "whole city"}
+VISIBLE_TEXT = """(blocks) => {
+    // Icons are drawn from ligature words (upload, close) and the skip link is shown only to keyboard users.
+    const hidden = ['[data-testid="stIconMaterial"]', '[data-testid="stSkipToContent"]'];
+    const skipped = [...blocks, ...hidden].join(", ");
+    const root = document.querySelector('[data-testid="stAppViewContainer"]');
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const seen = new Map();
+    const shown = (element) => {
+        if (!seen.has(element)) {
+            seen.set(element, !element.closest(skipped) && element.checkVisibility({ visibilityProperty: true }));
+        }
+        return seen.get(element);
+    };
+    const parts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (parent && !["SCRIPT", "STYLE"].includes(parent.tagName) && shown(parent)) parts.push(node.textContent);
+    }
+    return parts.join(" ");
+}"""
+
+
+def settle(page: Page) -> None:
+    """Until the script run has finished and every chart is drawn."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every((chart) => chart.querySelector('.main-svg'))""",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)
+
+
+def view_address(server: str, lang: str, counties: tuple[str, ...], within: bool) -> str:
+    query = f"lang={lang}&period=h1" + "".join(f"&counties={quote(name)}" for name in counties)
+    return f"{server}/?{query}&rank_within={int(within)}"
+
+
+def table_cut_off(page: Page) -> str | None:
+    """Why the ranking table does not fit the screen, or None when every column is in view."""
+    page.wait_for_selector('[data-testid="stDataFrame"] .dvn-scroller', timeout=30_000)
+    widths = page.evaluate(
+        """() => { const grid = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+                   return [grid.scrollWidth, grid.clientWidth]; }"""
+    )
+    return (
+        f"the ranking table is cut off: {widths[0]} px of columns in {widths[1]} px"
+        if widths[0] > widths[1] + 1
+        else None
+    )
+
+
+def text_problems(page: Page, lang: str, partial: bool, within: bool) -> list[str]:
+    """Text of the other language, or 全市 over chosen counties, in what the page shows."""
+    problems = []
+    text = page.evaluate(VISIBLE_TEXT, list(DATA_BLOCKS))
+    for county in COUNTY_NAMES:
+        text = text.replace(county, " ")
+    for file_name in FILE_NAMES:
+        text = text.replace(file_name, " ")
+    if lang == "en":
+        chinese = re.findall(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+", text)
+        if chinese:
+            problems.append(f"Chinese in English: {sorted(set(chinese))[:8]}")
+    else:
+        english = {word for word in re.findall(r"\b[A-Za-z]{3,}\b", text)} - LATIN_IN_CHINESE
+        if english:
+            problems.append(f"English in Chinese: {sorted(english)[:8]}")
+    if partial:
+        scoped = text
+        if not within:
+            for phrase in CITY_POOL_PHRASES[lang]:
+                scoped = scoped.replace(phrase, " ")
+        if CITY_WORD[lang] in scoped:
+            at = scoped.index(CITY_WORD[lang])
+            problems.append(f"{CITY_WORD[lang]} over chosen counties: …{scoped[max(0, at - 30) : at + 30]}…")
+    return problems
+
+
+def test_every_view_tells_the_truth(page: Page, server: str, server_log: Path) -> None:
+    """Every page, both languages, 1440×900 and 1280×720, 0/2/3 counties, ranked among all or among them."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for lang in ("zh", "en"):
+        for counties, within in WALK_SELECTIONS:
+            state = f"{lang}-{len(counties)}{'-within' if within else ''}"
+            page.set_viewport_size(WALK_SIZES[0])
+            page.goto(view_address(server, lang, counties, within))
+            settle(page)
+            for name, label in NAVIGATION[lang].items():
+                if name != "overview":
+                    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=label).first.click()
+                    page.wait_for_url(f"**/{name}?**", timeout=30_000)
+                    settle(page)
+                found = text_problems(page, lang, bool(counties), within)  # the text is the same at any size
+                for size in WALK_SIZES:
+                    page.set_viewport_size(size)
+                    page.wait_for_timeout(200)
+                    if page.locator('[data-testid="stException"]').count():
+                        found.append("an exception is shown")
+                    cut_off = table_cut_off(page) if name == "rankings" else None
+                    found += [f"{size['width']}×{size['height']}: {cut_off}"] if cut_off else []
+                problems += [f"{state} {name}: {problem}" for problem in found]
+                page.screenshot(path=str(SCREENSHOTS / f"walk-{state}-{name}.png"))
+                assert f"lang={lang}" in page.url, page.url  # the view stays in the address
+    assert not problems, "\n".join(problems)
+    assert "Traceback" not in server_log.read_text(encoding="utf-8")
