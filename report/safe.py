@@ -4,8 +4,8 @@ Names, ids, file names and violations come from uploaded files, so a clerk's fil
 passes such text through ``md`` before Streamlit's Markdown (``st.markdown``, captions, messages, metric
 labels), through ``plot`` before a Plotly title, label or hover text, and every export through ``cell``.
 
->>> md("[点此下载](http://x.example)")
-'\\\\[点此下载\\\\]\\\\(http\\\\:\\\\/\\\\/x\\\\.example\\\\)'
+>>> md("[点此下载](http://x.example)").replace(WORD_JOINER, "+")
+'\\\\[点此下载\\\\]\\\\(http+\\\\:\\\\/\\\\/x\\\\.example\\\\)'
 >>> plot("<a href='http://x.example'>驿城区</a>")
 "&lt;a href='http://x.example'&gt;驿城区&lt;/a&gt;"
 >>> cell("=HYPERLINK(1)"), cell("-5"), cell(3)
@@ -14,6 +14,7 @@ labels), through ``plot`` before a Plotly title, label or hover text, and every 
 
 from __future__ import annotations
 
+import re
 import string
 
 # Markdown lets a backslash escape any ASCII punctuation (CommonMark 2.4), and Streamlit's own syntax
@@ -22,11 +23,16 @@ _MARKDOWN_ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
 # Line breaks would start a new Markdown block (a heading, a list, a table) in the middle of a sentence.
 _LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# GitHub-flavoured Markdown turns bare addresses into links after escapes are read (http://…, www.…, a@b.c), so an
+# invisible word joiner goes where each pattern would start: the text looks the same and links nowhere.
+WORD_JOINER = "\u2060"
+_BARE_LINKS = re.compile(r"(?i)(https?|ftp|mailto|www)(?=[:.])|(@)")
 
 
 def md(value: object) -> str:
     """``value`` as literal text inside Streamlit Markdown: no link, image, HTML, directive or heading."""
-    return str(value).translate(_LINE_BREAKS).translate(_MARKDOWN_ESCAPES)
+    unlinked = _BARE_LINKS.sub(lambda found: found.group(0) + WORD_JOINER, str(value).translate(_LINE_BREAKS))
+    return unlinked.translate(_MARKDOWN_ESCAPES)
 
 
 def plot(value: object) -> str:

@@ -368,3 +368,140 @@ def test_every_view_tells_the_truth(page: Page, server: str, server_log: Path) -
                 assert f"lang={lang}" in page.url, page.url  # the view stays in the address
     assert not problems, "\n".join(problems)
     assert "Traceback" not in server_log.read_text(encoding="utf-8")
+
+
+# Hostile text: a clerk's files hold Markdown, HTML, Streamlit directives, LaTeX and formulas. Imported through
+# the real importer (and a county list with a hostile name), they must show as text on every page.
+EVIL = "evil.example"
+PAYLOADS = (
+    f"[点此下载最新通知](http://{EVIL}/md)",
+    f"![](http://{EVIL}/img.png)",
+    f'<img src="http://{EVIL}/x.png" onerror="alert(1)">',
+    f'<script>document.title="{EVIL}"</script>',
+    f'<a href="http://{EVIL}/a">链接</a>',
+    f"$\\href{{http://{EVIL}/tex}}{{x}}$",
+    ":red[假通知]:material/warning:",
+    f"www.{EVIL}/www",
+    f"http://{EVIL}/bare",
+    f'=HYPERLINK("http://{EVIL}/f","点")',
+)
+HOSTILE_COUNTY = f"<img src=http://{EVIL}/c.png>县"
+HOSTILE_CODE = 411799
+FILE_NAMES_HOSTILE = {
+    "inspections": f"[点此下载](http://{EVIL}/file).csv",
+    "cases": f"<img src=http://{EVIL}/n.png>.csv",
+    "summary": f"![图](http://{EVIL}/s.png).csv",
+}
+DOM_INJECTIONS = """(marker) => {
+    const found = [];
+    for (const element of document.querySelectorAll('*')) {
+        for (const attribute of element.attributes) {
+            const active = /^(href|src|srcset|xlink:href|action|formaction|poster|data)$/i.test(attribute.name);
+            if (active && attribute.value.includes(marker)) {
+                const where = element.closest("[data-testid]")?.getAttribute("data-testid");
+                found.push(`${element.tagName} ${attribute.name} in ${where}: ${element.outerHTML.slice(0, 160)}`);
+            }
+            if (/^on/i.test(attribute.name) && element.closest('[data-testid="stAppViewContainer"]')) {
+                found.push(`${element.tagName} ${attribute.name}`);
+            }
+        }
+        if (["SCRIPT", "IFRAME", "OBJECT", "EMBED"].includes(element.tagName)
+            && (element.textContent.includes(marker) || element.closest('[data-testid="stAppViewContainer"]'))) {
+            found.push(element.tagName);
+        }
+    }
+    if (document.title.includes(marker)) found.push("the page title was changed by a script");
+    return found;
+}"""
+
+
+def hostile_files(tmp_path: Path) -> dict[str, Path]:
+    """Inspections and cases full of payloads for the hostile county and 驿城区, and a published H2 summary."""
+    files = {kind: tmp_path / f"{kind}.csv" for kind in FILE_NAMES_HOSTILE}
+    with files["inspections"].open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["id", "county", "inspected_on", "unit_name", "industry", "rectification_recorded"])
+        for number, payload in enumerate(PAYLOADS, start=1):
+            county = "驿城区" if number % 3 == 0 else HOSTILE_CODE
+            out.writerow([f"P{number}-{payload}", county, f"2020-03-{number:02d}", payload, payload, "否"])
+    with files["cases"].open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["id", "county", "filed_on", "unit_name", "fine_yuan", "inspection_id", "violation"])
+        for number, payload in enumerate(PAYLOADS, start=1):
+            county = "驿城区" if number % 3 == 0 else HOSTILE_CODE
+            inspection = f"P{number}-{payload}"
+            out.writerow([payload, county, f"2020-04-{number:02d}", payload, "1000.00", inspection, payload])
+    with files["summary"].open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["county", "inspections", "cases", "fines", "start", "end"])
+        for code in (*(411702 + i for i in (0,)), HOSTILE_CODE):
+            out.writerow([code, 7, 1, "1.00", "2020-07-01", "2020-12-31"])
+    return files
+
+
+@pytest.fixture(scope="module")
+def hostile_server(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from records.db import open_database
+    from records.demo import load_counties
+    from records.importer import import_file
+
+    folder = tmp_path_factory.mktemp("hostile")
+    database = folder / "enforcement.duckdb"
+    shutil.copy(built_demo, database)
+    county_list = folder / "counties.csv"
+    county_list.write_text(
+        f"code,name,kind,city,province\n{HOSTILE_CODE},{HOSTILE_COUNTY},县,驻马店市,河南省\n", encoding="utf-8"
+    )
+    connection = open_database(database)
+    connection.execute("UPDATE counties SET sort_order = sort_order")  # the demo's ten keep their order
+    load_counties(connection, county_list)
+    connection.execute("UPDATE counties SET sort_order = 99 WHERE code = ?", [HOSTILE_CODE])
+    for kind, path in hostile_files(folder).items():
+        outcome = import_file(connection, path.read_bytes(), kind=kind, file_name=FILE_NAMES_HOSTILE[kind])
+        assert outcome.status == "imported", (kind, outcome.message, outcome.problems.to_dict("records"))
+    connection.close()
+    try:
+        with running_dashboard(database) as (url, _):
+            yield url
+    except DashboardDidNotStart as error:
+        pytest.fail(str(error))
+
+
+def test_text_from_files_is_never_a_link_an_image_or_a_script(page: Page, hostile_server: str) -> None:
+    """Every page, for the half year of the hostile records and the one with a hostile published file name."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    seen = ""
+    for period, counties in (("h1", ""), ("h1", f"&counties={HOSTILE_CODE}&counties=411702"), ("h2", "")):
+        page.goto(f"{hostile_server}/?lang=zh&year=2020&period={period}{counties}")
+        settle(page)
+        for name, label in NAVIGATION["zh"].items():
+            if name != "overview":
+                page.locator('[data-testid="stSidebarNav"] a').filter(has_text=label).first.click()
+                page.wait_for_url(f"**/{name}?**", timeout=30_000)
+                settle(page)
+            injected = page.evaluate(DOM_INJECTIONS, EVIL)
+            assert not injected, (period, counties, name, injected)
+            assert not page.locator('[data-testid="stException"]').count(), (period, name)
+            seen += page.evaluate(VISIBLE_TEXT, []).replace("\u2060", "")  # the word joiner is invisible
+            shown = "some" if counties else "all"
+            page.screenshot(path=str(SCREENSHOTS / f"hostile-{period}-{shown}-{name}.png"), full_page=True)
+    # The payloads are there, as the text the file holds (case ids name the cases without rectification records).
+    for literal in (PAYLOADS[1], PAYLOADS[3], PAYLOADS[4], PAYLOADS[6], HOSTILE_COUNTY, FILE_NAMES_HOSTILE["summary"]):
+        assert literal in seen, literal
+
+
+def test_table_downloads_never_run_a_formula(page: Page, hostile_server: str) -> None:
+    """Streamlit's own table download is off; the records' own CSV neutralises every formula prefix."""
+    page.goto(f"{hostile_server}/rankings?lang=zh&year=2020&period=h1&counties={HOSTILE_CODE}")
+    settle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.hover()
+    page.wait_for_timeout(500)
+    assert page.locator('[data-testid="stElementToolbar"] button[aria-label*="Download"]').count() == 0
+    assert page.get_by_role("button", name="Download as CSV").count() == 0
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载立案记录（CSV）").click()
+    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert f'\'=HYPERLINK("http://{EVIL}/f","点")' in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
