@@ -2,17 +2,20 @@
 
 Streamlit's own ``bind="query-params"`` would store each widget's label in the address (第二季度, Q2), which
 a link made in the other language cannot read. Here the address holds language-neutral values
-(``report.links``): it is read once when a session opens a link, and written again after every run, so a
-copied link reopens the same view in either language and every filter stays in the address.
+(``report.links``): it is read when a session opens a link, and written again after every run, so a copied
+link reopens the same view in either language and every filter stays in the address.
+
+The view itself is kept apart from the widgets (``VIEW_KEY``), changed only by a reader's change to a widget
+(its ``on_change``) or a map click, and given back to the widgets before every run: Streamlit forgets a
+widget's value when the script that draws it changes (a page run without the entrypoint, as in AppTest).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import cache
 from report.links import ViewAddress, address_params, read_address
@@ -20,13 +23,16 @@ from report.periods import PRESETS, default_period, period_dates, period_label, 
 from report.text import LANGUAGES, scope_label, text
 
 FILTERS_KEY = "_filters"
+VIEW_KEY = "_view"
+LANGUAGE_KEY = "_view_language"
 LINK_NOTES_KEY = "_link_notes"
 DRAWN_LANGUAGE_KEY = "_drawn_language"
-SIDEBAR_PAGE_KEY = "_sidebar_page"
 MAP_CLICK_KEY = "_map_clicked"
-# Select boxes whose labels depend on the language: the browser keeps the label it was sent, so after a switch
-# they are given their value again and redrawn in the new language.
-LANGUAGE_LABELLED = ("period", "upload_kind")
+# A page's select box whose labels depend on the language: the browser keeps the label it was sent, so after a
+# switch it is given its value again and redrawn in the new language (the sidebar's are given theirs every run).
+LANGUAGE_LABELLED = ("upload_kind",)
+# Widget key → the field of the view it sets.
+VIEW_FIELDS = {"year": "year", "period": "preset", "counties": "counties", "rank_within": "rank_within"}
 
 
 @dataclass(frozen=True)
@@ -64,12 +70,25 @@ def _address() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def language_picker(from_address: bool = False) -> str:
+def _language_changed() -> None:
+    st.session_state[LANGUAGE_KEY] = st.session_state["lang"]
+
+
+def language_picker() -> str:
     """The language radio; a new session takes the language from its link."""
-    if from_address or "lang" not in st.session_state:
+    state = st.session_state
+    if LANGUAGE_KEY not in state:
         asked = (st.query_params.get("lang") or "zh").strip().casefold()
-        st.session_state["lang"] = asked if asked in LANGUAGES else "zh"
-    return st.sidebar.radio(text("language"), list(LANGUAGES), format_func=LANGUAGES.get, horizontal=True, key="lang")
+        state[LANGUAGE_KEY] = asked if asked in LANGUAGES else "zh"
+    state["lang"] = state[LANGUAGE_KEY]
+    return st.sidebar.radio(
+        text("language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key="lang",
+        on_change=_language_changed,
+    )
 
 
 def _years(span: tuple[dt.date, dt.date] | None, today: dt.date) -> list[int]:
@@ -81,31 +100,27 @@ def _years(span: tuple[dt.date, dt.date] | None, today: dt.date) -> list[int]:
     return list(range(last, first - 1, -1))
 
 
-FILTER_KEYS = ("year", "period", "counties", "rank_within")
-
-
-def _open_link(years: list[int], names: dict[str, int], default: tuple[int, str], every: bool = False) -> None:
-    """Seed the filters a session does not hold yet (``every``: all of them) from its address; unreadable values
-    are kept to be named.
-
-    A new session takes the whole view from its link; a page that runs without the entrypoint (as Streamlit's
-    AppTest runs a page after ``switch_page``) takes it from the address this module wrote on the last run.
-    """
-    view, notes = read_address(_address(), years, names, default)
-    state = st.session_state
-    seeds = {
-        "year": view.year,
-        "period": view.preset,
-        "counties": list(view.counties),
-        "rank_within": view.rank_within,
-    }
-    if view.dates is not None:
-        seeds["dates"] = view.dates
-    for key, value in seeds.items():
-        if every or key not in state:
-            state[key] = value
+def _open_link(years: list[int], names: dict[str, int]) -> None:
+    """Take the view from the link a session opened; unreadable values are kept to be named."""
+    today = dt.date.today()
+    latest = cache.latest_record_date(today)
+    first_half = None if latest is None else cache.latest_record_date(min(today, dt.date(latest.year, 6, 30)))
+    view, notes = read_address(_address(), years, names, default_period(latest, first_half, today))
+    st.session_state[VIEW_KEY] = view
     if notes:
-        state[LINK_NOTES_KEY] = (view, notes)
+        st.session_state[LINK_NOTES_KEY] = (view, notes)
+
+
+def _widget_changed(key: str) -> None:
+    """A reader changed a filter: the view takes the new value."""
+    value = st.session_state[key]
+    view: ViewAddress = st.session_state[VIEW_KEY]
+    if key == "dates":
+        dates = tuple(value) if isinstance(value, tuple | list) else ()
+        st.session_state[VIEW_KEY] = replace(view, dates=dates if len(dates) == 2 else None)
+        st.session_state["_dates_typed"] = dates
+        return
+    st.session_state[VIEW_KEY] = replace(view, **{VIEW_FIELDS[key]: tuple(value) if isinstance(value, list) else value})
 
 
 def _relabel_after_language_switch(lang: str) -> None:
@@ -117,45 +132,66 @@ def _relabel_after_language_switch(lang: str) -> None:
     state[DRAWN_LANGUAGE_KEY] = lang
 
 
-def sidebar_filters(lang: str, from_address: bool = False) -> Filters:
-    """Draw the filters, mirror them in the address and remember them for the page that runs next.
-
-    ``from_address`` takes every filter from the address first, for a page run without the entrypoint.
-    """
+def sidebar_filters(lang: str) -> Filters:
+    """Draw the filters from the view, mirror the view in the address, remember it for the page that runs next."""
+    state = st.session_state
     today = dt.date.today()
     years = _years(cache.record_span(), today)
     counties = cache.counties()
     names = dict(zip(counties["county"].tolist(), counties["county_code"].astype(int).tolist(), strict=True))
-    if from_address or any(key not in st.session_state for key in FILTER_KEYS):
-        latest = cache.latest_record_date(today)
-        first_half = None if latest is None else cache.latest_record_date(min(today, dt.date(latest.year, 6, 30)))
-        _open_link(years, names, default_period(latest, first_half, today), from_address)
+    if VIEW_KEY not in state:
+        _open_link(years, names)
+    take_map_click(list(names))
+    view: ViewAddress = state[VIEW_KEY]
     _relabel_after_language_switch(lang)
 
-    year = st.sidebar.selectbox(text("year", lang), years, key="year")
+    state["year"] = view.year if view.year in years else years[0]
+    year = st.sidebar.selectbox(text("year", lang), years, key="year", on_change=_widget_changed, args=("year",))
+    state["period"] = view.preset
     preset = st.sidebar.selectbox(
-        text("period", lang), PRESETS, format_func=lambda p: preset_label(p, lang), key="period"
+        text("period", lang),
+        PRESETS,
+        format_func=lambda p: preset_label(p, lang),
+        key="period",
+        on_change=_widget_changed,
+        args=("period",),
     )
     start, end = period_dates(year, "h1" if preset == "custom" else preset)
     dates = None
     if preset == "custom":
-        st.session_state.setdefault("dates", st.session_state.get("_shown_period", (start, end)))
-        chosen = st.sidebar.date_input(text("dates", lang), key="dates", format="YYYY-MM-DD")
+        typed = state.get("_dates_typed")
+        state["dates"] = view.dates or (typed if typed else state.get("_shown_period", (start, end)))
+        chosen = st.sidebar.date_input(
+            text("dates", lang), key="dates", format="YYYY-MM-DD", on_change=_widget_changed, args=("dates",)
+        )
         if isinstance(chosen, tuple | list) and len(chosen) == 2:
             start, end = dates = (chosen[0], chosen[1])
         else:
             st.sidebar.caption(text("dates_incomplete", lang))
-    st.session_state["_shown_period"] = (start, end)
+    state["_shown_period"] = (start, end)
 
-    take_map_click(list(names))
+    state["counties"] = [name for name in view.counties if name in names]
     chosen_names = st.sidebar.multiselect(
-        text("counties", lang), list(names), placeholder=text("all_counties", lang), key="counties"
+        text("counties", lang),
+        list(names),
+        placeholder=text("all_counties", lang),
+        key="counties",
+        on_change=_widget_changed,
+        args=("counties",),
     )
-    within = st.sidebar.checkbox(text("rank_within", lang), key="rank_within", disabled=not chosen_names)
+    state["rank_within"] = view.rank_within
+    within = st.sidebar.checkbox(
+        text("rank_within", lang),
+        key="rank_within",
+        disabled=not chosen_names,
+        on_change=_widget_changed,
+        args=("rank_within",),
+    )
     within = bool(within and chosen_names)
     st.sidebar.caption(text("link_hint", lang))
 
     view = ViewAddress(lang, year, preset, tuple(chosen_names), within, dates)
+    state[VIEW_KEY] = replace(view, rank_within=bool(state.get("rank_within")))  # kept while no county is chosen
     params = address_params(view)
     if _address() != {key: [value] if isinstance(value, str) else value for key, value in params.items()}:
         st.query_params.from_dict(params)
@@ -169,14 +205,8 @@ def sidebar_filters(lang: str, from_address: bool = False) -> Filters:
         len(names),
         _link_notes(view, lang),
     )
-    st.session_state[FILTERS_KEY] = filters
-    st.session_state[SIDEBAR_PAGE_KEY] = _page()
+    state[FILTERS_KEY] = filters
     return filters
-
-
-def _page() -> str:
-    context = get_script_run_ctx()
-    return context.page_script_hash if context is not None else ""
 
 
 def _link_notes(view: ViewAddress, lang: str) -> tuple[str, ...]:
@@ -211,10 +241,7 @@ def current_filters() -> Filters:
         PagesManager.uses_pages_directory = False
         if not st.session_state:
             st.rerun()
-        # A page drawn without the entrypoint makes its own sidebar widgets, which start afresh when the page
-        # changes; the address written on the last run still holds the view.
-        moved = st.session_state.get(SIDEBAR_PAGE_KEY) not in (None, _page())
-        filters = sidebar_filters(language_picker(from_address=moved), from_address=moved)
+        filters = sidebar_filters(language_picker())
         st.session_state.pop(FILTERS_KEY, None)
     return filters
 
@@ -222,6 +249,6 @@ def current_filters() -> Filters:
 def take_map_click(options: list[str]) -> None:
     """A county clicked on the overview map joins the county filter; runs before the filter widget is drawn."""
     clicked = st.session_state.pop(MAP_CLICK_KEY, None)
-    chosen = list(st.session_state.get("counties", []))
-    if clicked in options and clicked not in chosen:
-        st.session_state["counties"] = [*chosen, clicked]
+    view: ViewAddress = st.session_state[VIEW_KEY]
+    if clicked in options and clicked not in view.counties:
+        st.session_state[VIEW_KEY] = replace(view, counties=(*view.counties, clicked))

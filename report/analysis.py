@@ -64,7 +64,8 @@ def county_view(
     previous_pool = None if previous is None else previous[previous["county_code"].isin(pool["county_code"])]
     pool_name = scope_label(len(pool) if len(pool) < len(measures) else 0, lang)
     flags = flag_counties(scored, previous_pool, gaps, flag_settings, lang, pool_name)
-    scored["flags"] = scored["county_code"].map(flags_by_county(flags, lang)).fillna("")
+    titles = flags_by_county(flags, lang).to_dict()
+    scored["flags"] = [titles.get(code, "") for code in scored["county_code"]]
     shown = scored[scored["county_code"].isin(chosen)] if chosen else scored
     shown_flags = flags[flags["county_code"].isin(shown["county_code"])]
     has_data = bool((measures["source"] != "none").any()) if not measures.empty else False
@@ -271,13 +272,15 @@ FLAG_MARKS = {
 
 
 def flag_marks(view: CountyView, lang: str = "zh") -> pd.Series:
-    """Each shown county's flags in a few words (排名靠后、不执法), keyed by county code, for a narrow column."""
+    """Each shown county's flags in a few words (靠后、不执法), in the shown order, for a narrow column."""
     joiner = "、" if lang == "zh" else ", "
-    kinds = view.flags.drop_duplicates(["county_code", "flag"])
-    marks = kinds.groupby("county_code", sort=False)["flag"].agg(
-        lambda flags: joiner.join(FLAG_MARKS[lang][f] for f in flags)
-    )
-    return view.shown["county_code"].map(marks).fillna("")
+    marks: dict[object, list[str]] = {}
+    for code, flag in zip(view.flags["county_code"], view.flags["flag"], strict=True):
+        words = marks.setdefault(code, [])
+        if FLAG_MARKS[lang][flag] not in words:
+            words.append(FLAG_MARKS[lang][flag])
+    joined = {code: joiner.join(words) for code, words in marks.items()}
+    return pd.Series([joined.get(code, "") for code in view.shown["county_code"]], index=view.shown.index)
 
 
 def ranking_table(shown: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from dashboard.layout import RANKING_WIDTHS
 from dashboard.local_server import DashboardDidNotStart, running_dashboard
 from tests.conftest import ROOT
 
@@ -105,7 +106,17 @@ def test_rankings_in_a_real_browser(page: Page, server: str) -> None:
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 30 + 68 + 72 + 36, box["y"] + 18)  # the 总得分 header (narrow columns): sort ascending
+    # The grid widens every column in proportion to fill the screen; the row selector stays about 33 px.
+    widths = RANKING_WIDTHS
+    columns = [widths["overall_rank"], widths["county"], widths["total_points"]]
+    columns += [widths[m] + widths["rank"] + widths["points"] for m in ("inspections", "cases", "fines")]
+    scale = (box["width"] - 33) / (sum(columns) + widths["flags"])
+    total_points_text = 33 + scale * (widths["overall_rank"] + widths["county"]) + 12  # left of the menu button
+    page.mouse.click(box["x"] + total_points_text, box["y"] + 18)  # the 总分 header
+    page.wait_for_timeout(500)
+    sort = page.get_by_text("Sort ascending")  # a narrow header opens the column menu instead of sorting
+    if sort.count():
+        sort.first.click()
     page.wait_for_timeout(800)
     assert "驿城区" in table_rows(page)[0]
 
@@ -505,3 +516,31 @@ def test_table_downloads_never_run_a_formula(page: Page, hostile_server: str) ->
     cells = [cell for row in rows[1:] for cell in row]
     assert f'\'=HYPERLINK("http://{EVIL}/f","点")' in cells
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_the_bulletin_never_offers_the_old_draft_under_a_new_title(page: Page, server: str) -> None:
+    page.goto(f"{server}/bulletin?lang=zh&year=2020&period=h1")
+    wait_until_ready(page)
+    page.get_by_role("button", name="下载通报（Word）").wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="时段").click()
+    page.keyboard.type("第一季度")
+    page.get_by_role("option", name="第一季度").click()
+    seen_new_title = False
+    for _ in range(600):  # until the new draft is on the page, at most a minute
+        state = page.evaluate(
+            """() => ({
+                title: document.querySelector('h1')?.innerText ?? '',
+                preview: document.querySelector('.st-key-bulletin_text')?.innerText ?? null,
+                download: !!document.querySelector('[data-testid="stDownloadButton"]'),
+            })"""
+        )
+        if state["title"].startswith("2020年1–3月"):
+            seen_new_title = True
+            old = state["preview"] is not None and "2020年1–6月" in state["preview"]
+            assert not old, "the old period's preview is shown under the new title"
+            if state["download"]:
+                assert state["preview"] and "2020年1–3月" in state["preview"], "a download is offered without its draft"
+            if state["preview"] and "2020年1–3月" in state["preview"] and state["download"]:
+                break
+        page.wait_for_timeout(100)
+    assert seen_new_title
