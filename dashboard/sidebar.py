@@ -20,7 +20,7 @@ import streamlit as st
 from dashboard import cache
 from report.links import ViewAddress, address_params, read_address
 from report.periods import PRESETS, default_period, period_dates, period_label, preset_label
-from report.text import LANGUAGES, scope_label, text
+from report.text import LANGUAGES, text
 
 FILTERS_KEY = "_filters"
 VIEW_KEY = "_view"
@@ -43,27 +43,11 @@ class Filters:
     selected_codes: tuple[int, ...]
     selected_names: tuple[str, ...]
     rank_within_selection: bool
-    county_count: int = 0  # counties in the database
     link_notes: tuple[str, ...] = ()
 
     @property
     def period(self) -> str:
         return period_label(self.start, self.end, self.lang)
-
-    @property
-    def partial(self) -> bool:
-        """Whether the chosen counties are fewer than all of them (choosing every county is the whole city)."""
-        return 0 < len(self.selected_codes) < self.county_count
-
-    @property
-    def scope(self) -> str:
-        """What the figures cover: 全市, or 所选N个县区."""
-        return scope_label(len(self.selected_codes) if self.partial else 0, self.lang)
-
-    @property
-    def pool_scope(self) -> str:
-        """What the ranking (and its averages, medians and 同比 comparisons) is computed over."""
-        return self.scope if self.rank_within_selection else scope_label(0, self.lang)
 
 
 def _address() -> dict[str, list[str]]:
@@ -202,7 +186,6 @@ def sidebar_filters(lang: str) -> Filters:
         tuple(names[name] for name in chosen_names),
         tuple(chosen_names),
         within,
-        len(names),
         _link_notes(view, lang),
     )
     state[FILTERS_KEY] = filters
