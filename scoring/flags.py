@@ -25,7 +25,7 @@ FLAG_TITLES = {
     "en": {
         "bottom": "Bottom of the ranking",
         "no_penalty": "Inspecting without penalising",
-        "fall": "Fall far beyond the city's",
+        "fall": "Steep fall on last year",
         "zero": "No cases or no fines",
         "entry_gap": "Missing rectification records",
     },

@@ -268,9 +268,9 @@ LATIN_IN_CHINESE = {"CSV", "XLSX", "TXT", "Excel", "PNG", "Word", "UTF", "GBK", 
 # average, 同比, median and places when ranking among all counties.
 CITY_POOL_PHRASES = {
     "zh": ("全市平均", "全市同比", "全市中位数", "位列全市", "全市前", "全市后"),
-    "en": ("average of the whole city", "(the whole city:", "median of the whole city", "the city's"),
+    "en": ("of the whole city", "(the whole city:", "The city's", "the city's"),
 }
-CITY_WORD = {"zh": "全市", "en": "whole city"}
+CITY_WORD = {"zh": "全市", "en": r"\bcity\b"}
 VISIBLE_TEXT = """(blocks) => {
     // Icons are drawn from ligature words (upload, close) and the skip link is shown only to keyboard users.
     const hidden = ['[data-testid="stIconMaterial"]', '[data-testid="stSkipToContent"]'];
@@ -345,9 +345,10 @@ def text_problems(page: Page, lang: str, partial: bool, within: bool) -> list[st
         if not within:
             for phrase in CITY_POOL_PHRASES[lang]:
                 scoped = scoped.replace(phrase, " ")
-        if CITY_WORD[lang] in scoped:
-            at = scoped.index(CITY_WORD[lang])
-            problems.append(f"{CITY_WORD[lang]} over chosen counties: …{scoped[max(0, at - 30) : at + 30]}…")
+        city = re.search(CITY_WORD[lang], scoped)
+        if city:
+            at = city.start()
+            problems.append(f"{city.group(0)} over chosen counties: …{scoped[max(0, at - 30) : at + 30]}…")
     return problems
 
 
