@@ -12,15 +12,23 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 filters = current_filters()
 lang = filters.lang
-page_header("bulletin_title", filters)
-st.caption(text("bulletin_help", lang))
-if lang == "en":
-    st.caption(text("bulletin_in_chinese", lang))
 
-# One slot holds the download and the preview. It is emptied before the document is built, so while a new
-# period's bulletin is drawn the previous one's preview and download button are not left on the page.
-body = st.empty()
+
+def heading() -> None:
+    page_header("bulletin_title", filters)
+    st.caption(text("bulletin_help", lang))
+    if lang == "en":
+        st.caption(text("bulletin_in_chinese", lang))
+
+
+# The heading and the body are two slots. The body is replaced by a progress bar before the heading shows the
+# new period, so the previous period's preview and download button are never on the page under the new title.
+# (A container written over a container keeps the old one's extra children until the run ends; a single element
+# written over it does not.)
+header, body = st.empty(), st.empty()
 progress = body.progress(0.0, text=text("bulletin_generating", lang, step="…"))
+with header.container():
+    heading()
 settings = flag_settings()
 view_key = (filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, settings)
 draft = cache.bulletin_draft(
