@@ -281,7 +281,10 @@ def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> 
     """A print-quality PNG of a chart whose title names the period: a button draws it (a few seconds, with a
     spinner), then the download is offered next to it. A picture of an older view is never offered."""
     kept_key = f"_picture_{key}"
-    fingerprint = hashlib.sha256(f"{filters.period}{filters.lang}{figure.to_json()}".encode()).hexdigest()
+    # What the chart shows follows from the view, the data, the thresholds and the title (which names the measure);
+    # hashing those is far cheaper than the figure's own JSON, a map's boundaries and all.
+    shown = (filters, cache.data_version(), flag_settings(), figure.layout.title.text)
+    fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
     make, offer, _ = st.columns([1, 1, 2])
     if make.button(text("make_png", filters.lang), key=f"{key}_make"):
         with offer, st.spinner(text("png_building", filters.lang)):

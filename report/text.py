@@ -301,7 +301,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "“{label}” can be at most {high}: {value} was not used, {kept} still applies.",
     ),
     "flags_order": ("预警县区按名次从后往前排列。", "Flagged counties are listed from the last place up."),
-    "flag_count": ("共{n}个县区有预警。", "{n} counties are flagged."),
+    "flag_count": ("共{n}个县区有预警。", "Counties flagged: {n}."),
     "more_flags": (
         "以上为排名最后的{n}个预警县区；全部预警见下表（可排序、搜索）。",
         "Above are the {n} lowest-placed flagged counties; every flag is in the table below (sortable, searchable).",
