@@ -8,7 +8,7 @@ import duckdb
 import streamlit as st
 
 from dashboard import cache
-from dashboard.layout import language_picker, sidebar_filters
+from dashboard.sidebar import language_picker, sidebar_filters
 from records.batches import BatchError
 from records.db import DatabaseError, fault_message
 from report.text import text

@@ -9,17 +9,19 @@ import duckdb
 
 from bulletin.document import bulletin_document
 from bulletin.draft import BulletinDraft, draft_bulletin
-from report.charts import inspections_fines_scatter
+from report.charts import inspections_fines_scatter, with_period
 from report.exports import figure_png
 
-__all__ = ["BulletinDraft", "bulletin_chart", "bulletin_docx", "draft_bulletin"]
+__all__ = ["BulletinDraft", "bulletin_chart", "bulletin_docx", "bulletin_file", "draft_bulletin"]
 
 
 def bulletin_chart(draft: BulletinDraft) -> bytes | None:
     """The inspections-versus-fines chart of the attachment, as a PNG (None for an empty period)."""
     if not draft.view.has_data:
         return None
-    return figure_png(inspections_fines_scatter(draft.view.shown, draft.view.scored), width=1100, height=620)
+    view = draft.view
+    figure = with_period(inspections_fines_scatter(view.shown, view.scored, "zh", view.pool_scope()), draft.period)
+    return figure_png(figure, width=1100, height=620)
 
 
 def bulletin_docx(
@@ -32,7 +34,12 @@ def bulletin_docx(
     """Draft, chart and document in one call, reporting progress for the page and the command line."""
     report = progress or (lambda fraction, message: None)
     report(0.1, "汇总数字与排名")
-    draft = draft_bulletin(connection, start, end, selected)
+    return bulletin_file(draft_bulletin(connection, start, end, selected), report)
+
+
+def bulletin_file(draft: BulletinDraft, progress: Callable[[float, str], None] | None = None) -> bytes:
+    """The Word document of a draft with its chart, reporting progress."""
+    report = progress or (lambda fraction, message: None)
     report(0.4, "绘制附件图表")
     try:
         chart = bulletin_chart(draft)

@@ -1,8 +1,11 @@
 """The drafted bulletin as a Word document laid out after GB/T 9704 where it applies.
 
-A4, margins 37/35/28/26 mm, title in a 小标宋-style font at 二号 (22 pt), body in a 仿宋-style font at 三号
-(16 pt), first-level headings in 黑体 and second-level in 楷体; each font falls back to one this machine has.
-The attachment is a landscape page with a real Word table and the inspections-versus-fines chart.
+A4, margins 37/35/28/26 mm, title in 方正小标宋简体 at 二号 (22 pt), body in 仿宋_GB2312 at 三号 (16 pt),
+first-level headings in 黑体 and second-level in 楷体_GB2312, page numbers in the footer as 公文 write them
+(— 1 —, odd pages on the right and even pages on the left, one character in). Runs name the standard's fonts,
+so an office PC uses its own; the file's font table gives each the font this machine has as its alternate name
+and its Chinese character set, so a PC without them substitutes a like font. The attachment is a landscape page
+with a real Word table and the inspections-versus-fines chart.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.run import Run
+from lxml import etree
 
 from bulletin.draft import CLERK_MARK, BulletinDraft
 
@@ -31,6 +37,7 @@ FONT_CANDIDATES = {
     "heading": ("黑体", "SimHei", "Noto Sans CJK SC"),
     "subheading": ("楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC"),
     "table": ("仿宋_GB2312", "仿宋", "FangSong", "Noto Sans CJK SC", "SimSun"),
+    "page": ("宋体", "SimSun", "Noto Serif CJK SC"),
 }
 SIZE_二号 = Pt(22)
 SIZE_三号 = Pt(16)
@@ -49,10 +56,15 @@ def installed_fonts() -> frozenset[str]:
 
 
 def font_for(role: str) -> str:
-    """The first candidate font of a role that is installed, else the standard's own name."""
+    """The font a role is written in: the standard's own (the first candidate), whatever this machine has."""
+    return FONT_CANDIDATES[role][0]
+
+
+def fallback_for(role: str) -> str:
+    """The first installed candidate after the standard's font: the alternate name in the font table."""
     candidates = FONT_CANDIDATES[role]
     available = installed_fonts()
-    return next((name for name in candidates if name in available), candidates[0])
+    return next((name for name in candidates[1:] if name in available), candidates[-1])
 
 
 def _style_run(run: Run, role: str, size: Pt, bold: bool = False) -> None:
@@ -91,6 +103,7 @@ def bulletin_document(draft: BulletinDraft, chart_png: bytes | None = None) -> b
     normal.font.name = font_for("body")
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font_for("body"))
 
+    _page_numbers(document)
     for paragraph in draft.paragraphs:
         if paragraph.role == "issuer":
             _, run = _paragraph(document, paragraph.text, "title", SIZE_二号, WD_ALIGN_PARAGRAPH.CENTER, False)
@@ -118,9 +131,81 @@ def bulletin_document(draft: BulletinDraft, chart_png: bytes | None = None) -> b
             _body_with_clerk_marks(document, paragraph.text)
 
     _attachment(document, draft, chart_png)
+    _declare_fonts(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+SIZE_四号_PAGE_NUMBER = Pt(14)
+
+
+def _page_numbers(document) -> None:  # type: ignore[no-untyped-def]
+    """— 1 — in 4号 宋体: odd pages one character in from the right, even pages one character in from the left."""
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = align
+        indent = paragraph.paragraph_format
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            indent.right_indent = SIZE_四号_PAGE_NUMBER
+        else:
+            indent.left_indent = SIZE_四号_PAGE_NUMBER
+        _page_number_run(paragraph, "— ")
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        number = _page_number_run(paragraph, "1")
+        field.append(number._element)
+        paragraph._p.append(field)
+        _page_number_run(paragraph, " —")
+
+
+def _page_number_run(paragraph, text: str) -> Run:  # type: ignore[no-untyped-def]
+    run = paragraph.add_run(text)
+    run.font.size = SIZE_四号_PAGE_NUMBER
+    run.font.name = font_for("page")
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font_for("page"))
+    return run
+
+
+FONT_FAMILIES = {
+    "title": "roman",
+    "body": "modern",
+    "heading": "modern",
+    "subheading": "modern",
+    "table": "modern",
+    "page": "roman",
+}
+
+
+def _declare_fonts(document) -> None:  # type: ignore[no-untyped-def]
+    """Add the standard's fonts to the file's font table, each with this machine's font as its alternate name
+    and the GB2312 character set, so Word and LibreOffice substitute a like font where it is missing."""
+    part = document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE)
+    table = etree.fromstring(part.blob)
+    declared = {font.get(qn("w:name")) for font in table.findall(qn("w:font"))}
+    for role, family in FONT_FAMILIES.items():
+        name = font_for(role)
+        if name in declared:
+            continue
+        declared.add(name)
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("w:altName", fallback_for(role)),
+            ("w:charset", "86"),
+            ("w:family", family),
+            ("w:pitch", "variable"),
+        ):
+            element = OxmlElement(tag)
+            element.set(qn("w:val"), value)
+            font.append(element)
+        table.append(font)
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _body_with_clerk_marks(document, text: str) -> None:  # type: ignore[no-untyped-def]

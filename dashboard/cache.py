@@ -19,13 +19,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from bulletin import BulletinDraft, bulletin_docx, draft_bulletin
+from bulletin import BulletinDraft, bulletin_file, draft_bulletin
 from records import queries
 from records.batches import Withdrawal, replace_batch, withdraw_batch
 from records.db import database_path
 from records.demo import build_demo_database
 from records.geo import BOUNDARIES_FILE, load_boundaries
-from records.importer import ImportOutcome, import_file
+from records.importer import ImportOutcome, check_file, write_checked
 from records.store import Rollback, Store
 from report import analysis
 from report.analysis import CountyView
@@ -141,6 +141,11 @@ def _span(path: str, version: int) -> tuple[dt.date, dt.date] | None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def _latest(path: str, version: int, up_to: dt.date) -> dt.date | None:
+    return queries.latest_record_date(cursor(), up_to)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def _label(path: str, version: int) -> str | None:
     return queries.dataset_label(cursor())
 
@@ -222,6 +227,10 @@ def record_span() -> tuple[dt.date, dt.date] | None:
     return _span(*_key())
 
 
+def latest_record_date(up_to: dt.date) -> dt.date | None:
+    return _latest(*_key(), up_to)
+
+
 def dataset_label() -> str | None:
     return _label(*_key())
 
@@ -238,36 +247,30 @@ def import_log() -> pd.DataFrame:
     return queries.import_log(cursor())
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _checked_upload(
-    path: str,
-    version: int,
-    content: bytes,
-    file_name: str,
-    kind: str | None,
-    start: dt.date | None,
-    end: dt.date | None,
+CHECKED_UPLOAD_KEY = "_checked_upload"
+
+
+def check_upload(
+    file_id: str, content: bytes, file_name: str, kind: str | None, start: dt.date | None, end: dt.date | None
 ) -> ImportOutcome:
-    return import_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name, write=False)
+    """Check an uploaded file on this run's snapshot; the checked rows are kept in the session for the confirmation,
+    so a large file is read once, not again on every rerun or when it is imported."""
+    key = (file_id, kind, start, end, database_file(), data_version())
+    kept = st.session_state.get(CHECKED_UPLOAD_KEY)
+    if kept is None or kept[0] != key:
+        outcome = check_file(cursor(), content, kind=kind, start=start, end=end, file_name=file_name)
+        st.session_state[CHECKED_UPLOAD_KEY] = kept = (key, outcome)
+    return kept[1]
 
 
-def import_upload(
-    content: bytes, file_name: str, kind: str | None, start: dt.date | None, end: dt.date | None, write: bool
-) -> ImportOutcome:
-    """Check (``write=False``, on the snapshot) or import an uploaded file through the store, as one write.
-
-    A check is kept until the data changes, so the page's reruns do not validate a large file again.
-    """
-    if not write:
-        return _checked_upload(*_key(), content, file_name, kind, start, end)
-    outcome: ImportOutcome | None = None
-    with store().transaction(ACTOR, f"导入 {file_name}") as connection:
-        outcome = import_file(
-            connection, content, kind=kind, start=start, end=end, file_name=file_name, transaction=False
-        )
+def import_checked(checked: ImportOutcome) -> ImportOutcome:
+    """Write a checked upload as one write; its ids and checksum are checked again against what landed since."""
+    outcome = checked
+    with store().transaction(ACTOR, f"导入 {checked.file_name}") as connection:
+        outcome = write_checked(connection, checked, ACTOR)
         if outcome.status != "imported":
             raise Rollback
-    assert outcome is not None
+    st.session_state.pop(CHECKED_UPLOAD_KEY, None)
     return outcome
 
 
@@ -345,17 +348,17 @@ def replacement_preview(
     return _replacement_preview(*_key(), batch, content, file_name, kind, file_start, file_end, start, end)
 
 
-def bulletin_draft(start: dt.date, end: dt.date, selected: tuple[int, ...]) -> BulletinDraft:
-    return draft_bulletin(cursor(), start, end, selected)
+def bulletin_draft(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings
+) -> BulletinDraft:
+    return draft_bulletin(cursor(), start, end, selected, None, settings, within)
 
 
-def bulletin_document(
-    start: dt.date, end: dt.date, selected: tuple[int, ...], progress: Callable[[float, str], None]
-) -> bytes:
-    """The bulletin's .docx, kept for the session until the period, counties or data change."""
-    key = (database_file(), data_version(), start, end, selected)
+def bulletin_document(draft: BulletinDraft, key: tuple[object, ...], progress: Callable[[float, str], None]) -> bytes:
+    """The bulletin's .docx for a draft, kept for the session until the view (``key``) or the data change."""
+    kept_key = (database_file(), data_version(), *key)
     kept = st.session_state.setdefault("_bulletin_documents", {})
-    if key not in kept:
+    if kept_key not in kept:
         kept.clear()
-        kept[key] = bulletin_docx(cursor(), start, end, selected, progress)
-    return kept[key]
+        kept[kept_key] = bulletin_file(draft, progress)
+    return kept[kept_key]

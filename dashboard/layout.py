@@ -1,11 +1,11 @@
-"""The shared sidebar (language, period, counties) and page header; filters live in the page address.
+"""Page layout helpers shared by the pages: header, notes, tables, downloads, flag thresholds, the map click.
 
-Each filter widget is bound to a query parameter named by its key, so a copied link reopens the same view.
+Every piece of text that came from a file goes through ``report.safe.md`` before Streamlit's Markdown.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,108 +16,25 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dashboard import cache
+from dashboard.sidebar import MAP_CLICK_KEY, Filters, current_filters
 from records.geo import match_boundaries
 from report.analysis import CountyView, ranking_columns
+from report.charts import with_period
 from report.exports import csv_bytes, figure_png, workbook
-from report.periods import DEFAULT_PRESET, PRESETS, period_dates, period_label, preset_label
-from report.text import LANGUAGES, text
+from report.safe import md
+from report.text import text
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 
-FILTERS_KEY = "_filters"
+__all__ = ["Filters", "current_filters"]
 
 
-@dataclass(frozen=True)
-class Filters:
-    lang: str
-    start: dt.date
-    end: dt.date
-    selected_codes: tuple[int, ...]
-    selected_names: tuple[str, ...]
-    rank_within_selection: bool
-
-    @property
-    def period(self) -> str:
-        return period_label(self.start, self.end, self.lang)
-
-
-def language_picker() -> str:
-    return st.sidebar.radio(
-        text("language"),
-        list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        horizontal=True,
-        key="lang",
-        bind="query-params",
-    )
-
-
-def sidebar_filters(lang: str) -> Filters:
-    """Draw the filters and remember them for the page that runs next."""
-    span = cache.record_span()
-    last_year = span[1].year if span else dt.date.today().year
-    first_year = span[0].year if span else last_year
-    years = list(range(last_year, first_year - 1, -1))
-    year = st.sidebar.selectbox(text("year", lang), years, index=0, key="year", bind="query-params")
-    preset = st.sidebar.selectbox(
-        text("period", lang),
-        PRESETS,
-        index=PRESETS.index(DEFAULT_PRESET),
-        format_func=lambda p: preset_label(p, lang),
-        key="period",
-        bind="query-params",
-    )
-    start, end = period_dates(year, "h1" if preset == "custom" else preset)
-    if preset == "custom":
-        chosen = st.sidebar.date_input(text("dates", lang), value=(start, end), key="dates", bind="query-params")
-        if isinstance(chosen, tuple | list) and len(chosen) == 2:
-            start, end = chosen[0], chosen[1]
-        else:
-            st.sidebar.caption(text("dates_incomplete", lang))
-
-    counties = cache.counties()
-    take_map_click(counties["county"].tolist())
-    names = st.sidebar.multiselect(
-        text("counties", lang),
-        counties["county"].tolist(),
-        default=[],
-        placeholder=text("all_counties", lang),
-        key="counties",
-        bind="query-params",
-    )
-    within = st.sidebar.checkbox(
-        text("rank_within", lang), value=False, key="rank_within", disabled=not names, bind="query-params"
-    )
-    codes = counties.set_index("county")["county_code"]
-    filters = Filters(lang, start, end, tuple(int(codes[n]) for n in names), tuple(names), bool(within and names))
-    st.sidebar.caption(text("link_hint", lang))
-    st.session_state[FILTERS_KEY] = filters
-    return filters
-
-
-def current_filters() -> Filters:
-    """The filters the entrypoint drew for this run.
-
-    Streamlit decides on its first request whether ``pages/`` is an old-style pages folder, and then runs a
-    requested page without ``app.py``. We switch that guess off: a new session reruns at once so ``app.py``
-    and its ``st.navigation`` take over with the same address; otherwise (AppTest makes the same guess on
-    every run, and a rerun would drop a button's click) the page draws the shared sidebar itself.
-    """
-    filters = st.session_state.pop(FILTERS_KEY, None)  # taken, so each page run needs this run's sidebar
-    if filters is None:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-        if not st.session_state:
-            st.rerun()
-        filters = sidebar_filters(language_picker())
-        st.session_state.pop(FILTERS_KEY, None)
-    return filters
-
-
-def page_header(title_key: str, filters: Filters) -> None:
-    """The page title with its period, and the demo label wherever demo data is shown."""
-    st.title(text(title_key, filters.lang, period=filters.period))
+def page_header(title_key: str, filters: Filters, **values: object) -> None:
+    """The page title with its period, a line for each value of the link that could not be read, and the demo
+    label wherever demo data is shown."""
+    st.title(text(title_key, filters.lang, period=filters.period, **values))
+    for note in filters.link_notes:
+        st.warning(md(note), icon="🔗")
     if cache.dataset_label():
         st.caption(f":orange-badge[{text('demo_badge', filters.lang)}] {text('demo_note', filters.lang)}")
 
@@ -158,6 +75,9 @@ class Threshold:
     def stored(self, shown: float) -> float:
         return shown / 100 if self.percent else shown
 
+    def label(self, lang: str) -> str:
+        return text(self.setting, lang) + (" (%)" if self.percent else "")
+
 
 THRESHOLDS = (
     Threshold("bottom_places", 0, 20),
@@ -168,32 +88,62 @@ THRESHOLDS = (
 SWITCHES = ("flag_zero", "flag_entry_gaps")
 
 
+def _accepted(threshold: Threshold) -> tuple[int, int | None]:
+    """The threshold in use and, when the reader typed more than its maximum, the refused value.
+
+    A refused value is never quietly clipped or reset: the last accepted value stays in use and the page says so.
+    """
+    state = st.session_state
+    accepted_key = f"_accepted_{threshold.key}"
+    default = threshold.shown(getattr(FLAG_DEFAULTS, threshold.setting))
+    typed = state.get(threshold.key, default)
+    if threshold.low <= typed <= threshold.high:
+        state[accepted_key] = typed
+        return int(typed), None
+    return int(state.get(accepted_key, default)), int(typed)
+
+
 def flag_settings() -> FlagSettings:
     """The thresholds set on the flags page (kept for the session), else the defaults."""
     state = st.session_state
-    values: dict[str, object] = {
-        t.setting: t.stored(state.get(t.key, t.shown(getattr(FLAG_DEFAULTS, t.setting)))) for t in THRESHOLDS
-    }
+    values: dict[str, object] = {t.setting: t.stored(_accepted(t)[0]) for t in THRESHOLDS}
     values["bottom_places"] = int(values["bottom_places"])  # type: ignore[call-overload]
     values.update({switch: bool(state.get(switch, getattr(FLAG_DEFAULTS, switch))) for switch in SWITCHES})
     return FlagSettings(**values)  # type: ignore[arg-type]
 
 
 def threshold_inputs(lang: str) -> None:
-    """The flags page's settings: one input per threshold and a switch per optional flag, kept for the session."""
+    """The flags page's settings: one input per threshold and a switch per optional flag, kept for the session.
+
+    The inputs take any whole number from the lowest value up, so that a value above the maximum reaches us and
+    is refused in words instead of being reset without a word by the browser.
+    """
     for column, threshold in zip(st.columns(len(THRESHOLDS)), THRESHOLDS, strict=True):
-        label = text(threshold.setting, lang) + (" (%)" if threshold.percent else "")
+        if threshold.key not in st.session_state:
+            st.session_state[threshold.key] = threshold.shown(getattr(FLAG_DEFAULTS, threshold.setting))
         column.number_input(
-            label,
-            threshold.low,
-            threshold.high,
-            threshold.shown(getattr(FLAG_DEFAULTS, threshold.setting)),
+            threshold.label(lang),
+            min_value=threshold.low,
             step=threshold.step,
             key=threshold.key,
             persist_state="session",
         )
+    for threshold in THRESHOLDS:
+        kept, refused = _accepted(threshold)
+        if refused is not None:
+            st.error(
+                text(
+                    "threshold_too_high",
+                    lang,
+                    label=threshold.label(lang),
+                    high=threshold.high,
+                    value=refused,
+                    kept=kept,
+                )
+            )
     for switch in SWITCHES:
-        st.checkbox(text(switch, lang), getattr(FLAG_DEFAULTS, switch), key=switch, persist_state="session")
+        st.session_state.setdefault(switch, getattr(FLAG_DEFAULTS, switch))
+        st.checkbox(text(switch, lang), key=switch, persist_state="session")
 
 
 def page_data(filters: Filters) -> PageData:
@@ -220,31 +170,61 @@ def stop_if_empty(data: PageData, filters: Filters) -> None:
 def source_notes(data: PageData, filters: Filters) -> None:
     """Say which counties' figures are not from records, so every figure can be traced."""
     shown = data.measures[data.measures["county_code"].isin(data.view.shown["county_code"])]
+    joiner = "、" if filters.lang == "zh" else ", "
     for source, key in (("summary", "summary_source"), ("none", "none_source")):
         names = shown.loc[shown["source"] == source, "county"].tolist()
         if names:
-            st.caption(text(key, filters.lang, period=filters.period, names="、".join(names)))
+            st.caption(text(key, filters.lang, period=filters.period, names=md(joiner.join(names))))
 
 
-def ranking_column_widths(lang: str) -> dict[str, st.column_config.Column]:
-    """Narrow columns and short headings (the full heading on hover), so the attachment fits a laptop screen.
+RANKING_WIDTHS = {  # pixels; the grid widens them all in proportion to fill a wider screen
+    "overall_rank": 44,
+    "county": 64,
+    "total_points": 46,
+    "inspections": 46,
+    "cases": 46,
+    "fines": 52,
+    "rank": 42,
+    "points": 42,
+    "flags": 220,
+    "source": 72,
+}
+
+
+def ranking_column_config(table: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """Narrow columns under short headings (the attachment's full heading on hover), 名次 and 单位 pinned, and the
+    预警 reasons in a few words, so the whole attachment fits a 1280-pixel laptop screen (about 820 pixels of
+    table beside the sidebar: these widths add up to 730 with the row selector).
 
     The table's own column names stay the attachment's, so downloads and tests see those.
     """
     names = ranking_columns(lang)
-    narrow = [key for key in names if key == "overall_rank" or key.endswith(("_rank", "_points"))]
-    config = {names[key]: st.column_config.Column(width=68) for key in narrow}
-    config[names["county"]] = st.column_config.Column(width=72)
-    config[names["total_points"]] = st.column_config.Column(
-        text("total_short", lang), width=72, help=names["total_points"]
-    )
-    for measure in ("inspections", "cases"):
-        config[names[measure]] = st.column_config.Column(
-            text(f"{measure}_heading", lang), width=90, help=names[measure]
-        )
-    config[names["fines"]] = st.column_config.NumberColumn(
-        text("fines_heading", lang), width=100, help=names["fines"], format="%.2f"
-    )
+    column = st.column_config.Column
+    width = RANKING_WIDTHS
+    source_width = width["source"] if names["source"] in table.columns else 0  # the source column takes its share
+    config: dict[str, Any] = {
+        names["overall_rank"]: column(
+            text("place_short", lang), width=width["overall_rank"], pinned=True, help=names["overall_rank"]
+        ),
+        names["county"]: column(width=width["county"], pinned=True),
+        names["total_points"]: column(
+            text("total_short", lang), width=width["total_points"], help=names["total_points"]
+        ),
+        names["flags"]: column(width=width["flags"] - source_width, help=text("flag_column_help", lang)),
+    }
+    for measure in ("inspections", "cases", "fines"):
+        heading = text(f"{measure}_heading", lang)
+        if measure == "fines":
+            config[names[measure]] = st.column_config.NumberColumn(
+                heading, width=width[measure], help=names[measure], format="%.2f"
+            )
+        else:
+            config[names[measure]] = column(heading, width=width[measure], help=names[measure])
+        for part in ("rank", "points"):
+            full = names[f"{measure}_{part}"]
+            config[full] = column(text(f"{part}_short", lang), width=width[part], help=full)
+    if source_width:
+        config[names["source"]] = column(width=source_width)
     return config
 
 
@@ -290,21 +270,54 @@ def table_downloads(
     right.download_button(
         text("download_raw", lang),
         lambda: workbook(sheets, False),
-        file_name=f"{name}（原始数据）.xlsx",
+        file_name=f"{name}（原始数据）.xlsx" if lang == "zh" else f"{name} (raw data).xlsx",
         mime=XLSX,
         key=f"{key}_raw",
         on_click="ignore",
     )
 
 
-def chart_download(figure: go.Figure, name: str, key: str, lang: str) -> None:
-    """A print-quality PNG of a chart, drawn when clicked."""
+def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> None:
+    """A print-quality PNG of a chart whose title names the period: a button draws it (a few seconds, with a
+    spinner), then the download is offered next to it. A picture of an older view is never offered."""
+    kept_key = f"_picture_{key}"
+    # What the chart shows follows from the view, the data, the thresholds and the title (which names the measure);
+    # hashing those is far cheaper than the figure's own JSON, a map's boundaries and all.
+    shown = (filters, cache.data_version(), flag_settings(), figure.layout.title.text)
+    fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
+    make, offer, _ = st.columns([1, 1, 2])
+    if make.button(text("make_png", filters.lang), key=f"{key}_make"):
+        with offer, st.spinner(text("png_building", filters.lang)):
+            try:
+                st.session_state[kept_key] = (
+                    fingerprint,
+                    figure_png(with_period(figure, filters.period, filters.lang)),
+                )
+            except Exception:  # Kaleido needs Chromium; a failed picture must not take the page down
+                st.session_state.pop(kept_key, None)
+                offer.warning(text("png_failed", filters.lang))
+    kept = st.session_state.get(kept_key)
+    if kept is not None and kept[0] == fingerprint:
+        offer.download_button(
+            text("download_png", filters.lang),
+            kept[1],
+            file_name=f"{filters.period}{name}.png",
+            mime="image/png",
+            key=key,
+            on_click="ignore",
+            type="primary",
+        )
+
+
+def records_download(table: pd.DataFrame, name: str, kind: str, lang: str) -> None:
+    """The records behind a figure as CSV, formulas neutralised (the table's own download is switched off)."""
+    label = text(f"kind_{kind}", lang)
     st.download_button(
-        text("download_png", lang),
-        lambda: figure_png(figure),
-        file_name=f"{name}.png",
-        mime="image/png",
-        key=key,
+        text("trace_download", lang, kind=label if lang == "zh" else label.lower()),
+        lambda: csv_bytes(table, "%.2f"),
+        file_name=f"{name}{label}.csv" if lang == "zh" else f"{name} {label.lower()}.csv",
+        mime="text/csv",
+        key=f"trace_{kind}_csv",
         on_click="ignore",
     )
 
@@ -322,16 +335,7 @@ def shade_flagged_rows(table: pd.DataFrame, flag_column: str) -> pd.DataFrame | 
     ).format({column: "{:.2f}" for column in fines}, na_rep="—")
 
 
-MAP_CLICK_KEY = "_map_clicked"
 MAP_LAST_CLICK_KEY = "_map_last_click"
-
-
-def take_map_click(options: list[str]) -> None:
-    """A county clicked on the overview map joins the county filter; runs before the filter widget is drawn."""
-    clicked = st.session_state.pop(MAP_CLICK_KEY, None)
-    chosen = list(st.session_state.get("counties", []))
-    if clicked in options and clicked not in chosen:
-        st.session_state["counties"] = [*chosen, clicked]
 
 
 def remember_map_click(event: Mapping[str, Any] | None) -> None:
@@ -353,19 +357,20 @@ def remember_map_click(event: Mapping[str, Any] | None) -> None:
 def map_coverage_note(boundaries: dict[str, Any], lang: str, listed: int = 10) -> None:
     """One line naming counties without a boundary and boundaries without a county, so a gap is never silent."""
     without_boundary, without_county = match_boundaries(boundaries, cache.counties())
+    joiner = "、" if lang == "zh" else ", "
     parts = [
-        text(key, lang, names="、".join(names[:listed]) + ("…" if len(names) > listed else ""))
+        text(key, lang, names=md(joiner.join(names[:listed]) + ("…" if len(names) > listed else "")))
         for key, names in (("map_no_boundary", without_boundary), ("map_no_county", without_county))
         if names
     ]
     if parts:
-        st.caption("；".join(parts) + "。")
+        st.caption(("；" if lang == "zh" else "; ").join(parts) + ("。" if lang == "zh" else "."))
 
 
-def figures_page(title_key: str) -> tuple[Filters, PageData]:
+def figures_page(title_key: str, **title_values: object) -> tuple[Filters, PageData]:
     """How every page of figures starts: this run's filters, the title, the data, or a sentence when there is none."""
     filters = current_filters()
-    page_header(title_key, filters)
     data = page_data(filters)
+    page_header(title_key, filters, scope=data.view.scope(filters.lang), **title_values)
     stop_if_empty(data, filters)
     return filters, data

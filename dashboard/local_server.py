@@ -28,10 +28,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_dashboard(database: Path, timeout: float = 90) -> Iterator[tuple[str, int]]:
-    """Yield the address and process id of a dashboard on ``database``; it is always stopped afterwards."""
+def running_dashboard(database: Path, timeout: float = 90, log_path: Path | None = None) -> Iterator[tuple[str, int]]:
+    """Yield the address and process id of a dashboard on ``database``; it is always stopped afterwards.
+
+    The server's output goes to ``log_path`` when given (kept, for a test to read), else to a temporary file.
+    """
     port = free_port()
-    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
+    with log_path.open("w+") if log_path else tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -61,7 +64,8 @@ def running_dashboard(database: Path, timeout: float = 90) -> Iterator[tuple[str
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        Path(log.name).unlink(missing_ok=True)
+        if log_path is None:
+            Path(log.name).unlink(missing_ok=True)
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:

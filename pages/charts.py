@@ -9,7 +9,7 @@ from dashboard.layout import (
     ranking_scope_note,
     table_downloads,
 )
-from report.analysis import ranking_table
+from report.analysis import monthly_table, ranking_table
 from report.charts import (
     BARS_EACH_END,
     LABEL_ALL_UP_TO,
@@ -35,10 +35,14 @@ def measure_picker(label_key: str, key: str) -> str:
 
 def show(figure, key: str, name: str) -> None:  # type: ignore[no-untyped-def]
     st.plotly_chart(figure, key=key, width="stretch")
-    chart_download(figure, f"{filters.period}{name}", f"{key}_png", lang)
+    chart_download(figure, name, f"{key}_png", filters)
 
 
-show(inspections_fines_scatter(view.shown, view.scored, lang), "scatter_chart", text("scatter_title", lang))
+show(
+    inspections_fines_scatter(view.shown, view.scored, lang, view.pool_scope(lang)),
+    "scatter_chart",
+    text("scatter_title", lang),
+)
 if len(view.shown) > LABEL_ALL_UP_TO:
     st.caption(text("labels_limited", lang))
 if len(view.shown) > 2 * BARS_EACH_END:
@@ -65,7 +69,10 @@ else:
 
 table_downloads(
     f"{filters.period}{text('charts', lang)}",
-    {text("chart_data_sheet", lang): ranking_table(view.shown, lang), text("monthly_sheet", lang): monthly},
+    {
+        text("chart_data_sheet", lang): ranking_table(view.shown, lang),
+        text("monthly_sheet", lang): monthly_table(monthly, lang),
+    },
     "charts_download",
     lang,
     flag_column=text("flag_column", lang),

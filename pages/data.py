@@ -9,53 +9,98 @@ from records.batches import BatchError
 from records.db import DatabaseError
 from records.fields import FIELDS
 from records.importer import template_rows
-from report.analysis import import_log_table
+from report.analysis import format_table, import_log_table
 from report.changes import figure_changes, place_changes
 from report.exports import csv_bytes
+from report.safe import md
 from report.text import text
+
+JUST_IMPORTED_KEY = "_just_imported"
+PROBLEM_HEADERS = {"行": "problem_row", "列": "problem_column", "值": "problem_value", "问题": "problem_text"}
 
 filters = current_filters()
 lang = filters.lang
 page_header("data_title", filters)
 st.caption(text("formats_help", lang))
+with st.container(key="file_formats"), st.expander(text("formats_title", lang)):
+    for kind in FIELDS:
+        st.markdown(f"**{text(f'kind_{kind}', lang)}**")
+        st.dataframe(format_table(kind, lang), hide_index=True, width="stretch", key=f"format_{kind}")
+    st.caption(text("format_notes", lang))
 
 uploaded = st.file_uploader(text("upload", lang), type=["csv", "xlsx", "txt"], key="upload_file")
+# The box's own words (Upload, "200MB per file") are fixed in English inside Streamlit's browser code.
+st.caption(text("upload_widget_note", lang, mb=st.get_option("server.maxUploadSize")))
 left, right = st.columns(2)
 kind = left.selectbox(
     text("kind", lang), ["auto", *FIELDS], format_func=lambda k: text(f"kind_{k}", lang), key="upload_kind"
 )
-period = right.date_input(text("summary_period", lang), value=(filters.start, filters.end), key="upload_period")
+period = right.date_input(
+    text("summary_period", lang), value=(filters.start, filters.end), key="upload_period", format="YYYY-MM-DD"
+)
 start, end = (period[0], period[1]) if isinstance(period, tuple | list) and len(period) == 2 else (None, None)
 
-if "import_message" in st.session_state:
-    st.success(st.session_state.pop("import_message"))
-if "import_fault" in st.session_state:
-    st.error(st.session_state.pop("import_fault"))
+
+
+def kind_words(kind: str | None) -> str:
+    words = text(f"kind_{kind or 'auto'}", lang)
+    return words if lang == "zh" else words.lower()
+
+
+def problems_table(outcome, key: str) -> None:  # type: ignore[no-untyped-def]
+    st.dataframe(
+        outcome.problems.rename(columns={k: text(v, lang) for k, v in PROBLEM_HEADERS.items()}),
+        key=key,
+        hide_index=True,
+        width="stretch",
+    )
+
+
+imported = st.session_state.pop("import_message", None)
+if imported is not None:
+    st.success(imported)
+fault = st.session_state.pop("import_fault", None)
+if fault is not None:
+    st.error(fault)
 
 if uploaded is not None:
     content = uploaded.getvalue()
+    digest = uploaded.file_id
     chosen_kind = None if kind == "auto" else kind
-    with st.spinner(text("check_file", lang) + "…"):
-        checked = cache.import_upload(content, uploaded.name, chosen_kind, start, end, write=False)
-    if checked.status == "invalid":
-        st.error(text("problems_found", lang, message=checked.message))
-        st.dataframe(checked.problems, key="upload_problems", hide_index=True, width="stretch")
-    elif checked.status == "duplicate":
-        st.warning(text("duplicate", lang, message=checked.message))
+    if st.session_state.get(JUST_IMPORTED_KEY) == digest:
+        pass  # the file just imported is still in the box: its success is the message, not "already imported"
     else:
-        st.info(text("file_valid", lang, message=checked.message))
-        if st.button(text("confirm_import", lang), key="confirm_import", type="primary"):
-            try:
-                with st.spinner(text("confirm_import", lang) + "…"):
-                    outcome = cache.import_upload(content, uploaded.name, chosen_kind, start, end, write=True)
-            except DatabaseError as error:
-                st.session_state["import_fault"] = str(error)
-                st.rerun()
-            if outcome.status == "imported":
-                st.session_state["import_message"] = outcome.message
-                st.rerun()
-            st.error(outcome.message)
-            st.dataframe(outcome.problems, key="import_problems", hide_index=True)
+        with st.spinner(text("check_file", lang) + "…"):
+            checked = cache.check_upload(uploaded.file_id, content, uploaded.name, chosen_kind, start, end)
+        if checked.status == "invalid":
+            st.error(text("problems_found", lang, message=md(checked.message), n=len(checked.problems)))
+            problems_table(checked, "upload_problems")
+        elif checked.status == "duplicate":
+            st.warning(text("duplicate", lang, message=md(checked.message)))
+        else:
+            st.info(text("file_valid", lang, rows=checked.rows, kind=kind_words(checked.kind)))
+            st.caption(md(checked.period_note))
+            for line in checked.skipped:
+                st.caption(md(line))
+            with st.expander(text("upload_preview", lang)):
+                st.dataframe(checked.preview(), key="upload_preview", hide_index=True, width="stretch")
+            if st.button(text("confirm_import", lang), key="confirm_import", type="primary"):
+                try:
+                    with st.spinner(text("confirm_import", lang) + "…"):
+                        outcome = cache.import_checked(checked)
+                except DatabaseError as error:
+                    st.session_state["import_fault"] = str(error)
+                    st.rerun()
+                if outcome.status == "imported":
+                    st.session_state["import_message"] = text(
+                        "imported", lang, rows=outcome.rows, kind=kind_words(outcome.kind), batch=outcome.import_id
+                    )
+                    st.session_state[JUST_IMPORTED_KEY] = digest
+                    st.rerun()
+                st.error(text("problems_found", lang, message=md(outcome.message), n=len(outcome.problems)))
+                problems_table(outcome, "import_problems")
+else:
+    st.session_state.pop(JUST_IMPORTED_KEY, None)
 
 st.subheader(text("templates", lang))
 for column, template_kind in zip(st.columns(len(FIELDS)), FIELDS, strict=True):
@@ -63,7 +108,7 @@ for column, template_kind in zip(st.columns(len(FIELDS)), FIELDS, strict=True):
     column.download_button(
         text("template_button", lang, kind=label),
         csv_bytes(template_rows(template_kind)),
-        file_name=f"{label}模板.csv",
+        file_name=f"{text(f'kind_{template_kind}', 'zh')}模板.csv",
         mime="text/csv",
         key=f"template_{template_kind}",
         on_click="ignore",

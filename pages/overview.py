@@ -1,4 +1,4 @@
-"""总览: the city's totals with 同比, the strongest and weakest counties, and the monthly trend."""
+"""总览: the totals with 同比 of what is shown, the strongest and weakest counties, the map and the monthly trend."""
 
 import streamlit as st
 
@@ -13,16 +13,26 @@ from dashboard.layout import (
     table_downloads,
 )
 from records.geo import BoundaryError
-from report.analysis import best_and_weakest, best_and_weakest_table, city_summary_sentence, city_totals_table
+from report.analysis import (
+    city_summary_sentence,
+    scope_totals,
+    strong_and_weak,
+    strong_and_weak_table,
+    totals_table,
+)
 from report.charts import MAP_MEASURES, county_map, monthly_trend
+from report.safe import md
 from report.text import text
 from scoring.output import format_count, format_fines
 
 filters, data = figures_page("overview_title")
 lang = filters.lang
+view = data.view
+scope = view.scope(lang)
 
-totals = cache.city_totals(filters.start, filters.end).set_index("measure")
-st.markdown(city_summary_sentence(totals.reset_index(), filters.period, lang))
+totals = scope_totals(data.measures, data.previous, view).set_index("measure")
+chosen = len(view.shown) if view.partial else 0
+st.markdown(city_summary_sentence(totals.reset_index(), filters.period, lang, chosen))  # figures and words only
 for column, measure in zip(st.columns(5), totals.index, strict=True):
     current, change = totals.at[measure, "current"], totals.at[measure, "change"]
     column.metric(
@@ -30,29 +40,36 @@ for column, measure in zip(st.columns(5), totals.index, strict=True):
         format_fines(current) if measure == "fines" else format_count(current),
         delta=None if change != change else f"{change * 100:+.1f}% {text('year_on_year', lang)}",
     )
+if view.partial:
+    st.caption(text("tiles_scope", lang, scope=scope))
 
-best, weakest = best_and_weakest(data.view.shown)
+lists = strong_and_weak(view)
 left, right = st.columns(2)
-for column, title, rows in ((left, "best_three", best), (right, "weakest_three", weakest)):
-    with column.container(border=True):
+for column, title, which, rows in (
+    (left, "best_three", "best", lists.best),
+    (right, "weakest_three", "weakest", lists.weakest),
+):
+    with column.container(border=True, key=f"{which}_list"):
         st.subheader(text(title, lang))
+        st.caption(md(lists.caption(which, lang)))
         for _, row in rows.iterrows():
             line = text(
                 "place_line",
                 lang,
                 place=int(row["overall_rank"]),
-                county=row["county"],
+                county=md(row["county"]),
                 points=f"{row['total_points']:g}",
             )
-            st.markdown(f"{line}　{'⚠ ' + row['flags'] if row['flags'] else ''}")
-ranking_scope_note(filters, data.view.pool_size)
+            flags = text("place_flags", lang, flags=md(row["flags"])) if row["flags"] else ""
+            st.markdown(line + flags)
+ranking_scope_note(filters, view.pool_size)
 source_notes(data, filters)
 
 st.subheader(text("map_title", lang))
 try:
     boundaries = cache.county_boundaries()
 except BoundaryError as error:
-    st.caption(text("map_unavailable", lang, error=error))
+    st.caption(text("map_unavailable", lang, error=md(error)))
 else:
     colour_by = st.radio(
         text("map_colour_by", lang),
@@ -61,19 +78,18 @@ else:
         horizontal=True,
         key="map_colour_by",
     )
-    county_figure = county_map(data.view.shown, boundaries, colour_by, lang, data.view.scored)
+    county_figure = county_map(view.shown, boundaries, colour_by, lang, view.scored)
     clicked = st.plotly_chart(
         county_figure, key="county_map", width="stretch", on_select="rerun", selection_mode="points"
     )
     remember_map_click(clicked)
     map_coverage_note(boundaries, lang)
     st.caption(text("map_click_hint", lang))
-    chart_download(county_figure, text("map_title", lang), "county_map_png", lang)
+    chart_download(county_figure, text("map_title", lang), "county_map_png", filters)
 
 st.subheader(text("monthly_trend", lang))
 monthly = cache.monthly_series(filters.start, filters.end)
-if filters.selected_codes:
-    monthly = monthly[monthly["county_code"].isin(filters.selected_codes)]
+monthly = monthly[monthly["county_code"].isin(view.shown["county_code"])]
 if monthly.empty:
     st.info(text("no_monthly", lang))
 else:
@@ -84,15 +100,15 @@ else:
         horizontal=True,
         key="overview_trend_measure",
     )
-    trend = monthly_trend(monthly, measure, None, lang)
+    trend = monthly_trend(monthly, measure, None, lang, scope)
     st.plotly_chart(trend, key="overview_trend_chart", width="stretch")
-    chart_download(trend, text("monthly_trend", lang), "overview_trend_png", lang)
+    chart_download(trend, text("monthly_trend", lang), "overview_trend_png", filters)
 
 table_downloads(
-    text("overview_title", lang, period=filters.period),
+    text("overview_title", lang, period=filters.period, scope=scope),
     {
-        text("totals_sheet", lang): city_totals_table(totals.reset_index(), lang),
-        text("best_weak_sheet", lang): best_and_weakest_table(data.view.shown, lang),
+        text("totals_sheet", lang): totals_table(totals.reset_index(), lang),
+        text("best_weak_sheet", lang): strong_and_weak_table(view, lang),
     },
     "overview_download",
     lang,

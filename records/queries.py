@@ -236,3 +236,19 @@ def _total(frame: pd.DataFrame, measure: str) -> float:
         return float("nan")
     values = pd.to_numeric(frame[measure], errors="coerce")
     return float("nan") if values.isna().all() else float(values.sum())
+
+
+def latest_record_date(connection: duckdb.DuckDBPyConnection, up_to: dt.date) -> dt.date | None:
+    """The last date of any record or summary on or before ``up_to``: where the default view starts, so a
+    record dated in the future never moves every reader's first screen to an empty future period."""
+    row = connection.execute(
+        """
+        SELECT max(last) FROM (
+            SELECT max(inspected_on) AS last FROM inspections WHERE inspected_on <= $day
+            UNION ALL SELECT max(filed_on) FROM cases WHERE filed_on <= $day
+            UNION ALL SELECT max(period_end) FROM county_summaries WHERE period_end <= $day
+        )
+        """,
+        {"day": up_to},
+    ).fetchone()
+    return None if row is None or row[0] is None else row[0]

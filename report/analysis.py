@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from report.text import text
+from records.fields import FIELDS
+from records.queries import period_totals
+from report.text import scope_label, text
 from scoring import ScoringRule, score_counties
 from scoring.flags import FLAG_TITLES, FlagSettings, flag_counties, flags_by_county
 from scoring.output import format_change, format_count, format_fines, format_points
@@ -28,6 +30,20 @@ class CountyView:
     ranked_among_selection: bool
     pool_size: int
     has_data: bool
+    county_count: int = 0  # every county of the database, chosen or not
+
+    @property
+    def partial(self) -> bool:
+        """Whether the shown counties are fewer than all of them (all of them chosen is the whole city)."""
+        return len(self.shown) < self.county_count
+
+    def scope(self, lang: str = "zh") -> str:
+        """What the shown figures cover: 全市, or 所选N个县区."""
+        return scope_label(len(self.shown) if self.partial else 0, lang)
+
+    def pool_scope(self, lang: str = "zh") -> str:
+        """What the ranking, its averages, medians and 同比 comparisons cover."""
+        return scope_label(self.pool_size if self.pool_size < self.county_count else 0, lang)
 
 
 def county_view(
@@ -47,93 +63,125 @@ def county_view(
     pool = pool.reset_index(drop=True)
     scored = score_counties(pool, rule)
     previous_pool = None if previous is None else previous[previous["county_code"].isin(pool["county_code"])]
-    flags = flag_counties(scored, previous_pool, gaps, flag_settings, lang)
-    scored["flags"] = scored["county_code"].map(flags_by_county(flags, lang)).fillna("")
+    pool_name = scope_label(len(pool) if len(pool) < len(measures) else 0, lang)
+    flags = flag_counties(scored, previous_pool, gaps, flag_settings, lang, pool_name)
+    titles = flags_by_county(flags, lang).to_dict()
+    scored["flags"] = [titles.get(code, "") for code in scored["county_code"]]
     shown = scored[scored["county_code"].isin(chosen)] if chosen else scored
     shown_flags = flags[flags["county_code"].isin(shown["county_code"])]
     has_data = bool((measures["source"] != "none").any()) if not measures.empty else False
     return CountyView(
-        scored, shown.reset_index(drop=True), shown_flags.reset_index(drop=True), within, len(pool), has_data
+        scored,
+        shown.reset_index(drop=True),
+        shown_flags.reset_index(drop=True),
+        within,
+        len(pool),
+        has_data,
+        len(measures),
     )
 
 
-def best_and_weakest(scored: pd.DataFrame, count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The top and bottom ``count`` of the overall ranking, as the bulletin names them."""
-    ranked = scored[scored["overall_rank"].notna()]
-    best = ranked.head(count)
-    weakest = ranked.tail(min(count, max(len(ranked) - len(best), 0)))
-    return best, weakest.iloc[::-1]
+@dataclass(frozen=True)
+class StrongAndWeak:
+    """The strongest and weakest of the ranking pool that are shown, never one county in both lists.
+
+    ``places`` is how many places each list reaches from its end of the ranking: three as the bulletin names
+    them, fewer when the pool is small (at most half of it each), none for a pool of one.
+    """
+
+    best: pd.DataFrame
+    weakest: pd.DataFrame
+    places: int
+    pool_size: int
+    partial: bool
+    ranked_among_selection: bool
+
+    def caption(self, which: str, lang: str = "zh") -> str:
+        """One line saying what a list holds: 全市前3名, 所选2个县区中位列全市前3名的, 所选3个县区中的前1名."""
+        if self.places == 0:
+            return text("strong_weak_too_few", lang, n=self.pool_size)
+        end = text("top_places" if which == "best" else "bottom_places_words", lang, k=self.places)
+        rows = self.best if which == "best" else self.weakest
+        if self.ranked_among_selection:
+            key = "strong_weak_within"
+        elif self.partial:
+            key = "strong_weak_partial" if len(rows) else "strong_weak_partial_none"
+        else:
+            key = "strong_weak_city"
+        return text(key, lang, end=end, n=self.pool_size)
+
+
+def strong_and_weak(view: CountyView, count: int = 3) -> StrongAndWeak:
+    """The shown counties among the first and the last ``count`` places of the pool.
+
+    A county is strong when its place is within the first ``places`` and weak when within the last ``places``;
+    ``places`` is at most half the ranked counties, so the two lists never meet.
+    """
+    ranked = view.scored[view.scored["overall_rank"].notna()]
+    n = len(ranked)
+    places = min(count, n // 2)
+    place = ranked["overall_rank"].astype("float64")
+    shown = ranked["county_code"].isin(view.shown["county_code"])
+    best = ranked[shown & (place <= places)].sort_values("overall_rank", kind="stable")
+    weakest = ranked[shown & (place > n - places)].sort_values("overall_rank", ascending=False, kind="stable")
+    return StrongAndWeak(best, weakest, places, n, view.partial, view.ranked_among_selection)
 
 
 def published_differences(
-    measures: pd.DataFrame, published: pd.DataFrame, lang: str = "zh", rule: ScoringRule | None = None
+    scored: pd.DataFrame, published: pd.DataFrame, lang: str = "zh", rule: ScoringRule | None = None
 ) -> pd.DataFrame:
-    """Each county and figure where the records and a published table disagree: the values (fines to the 0.01 万元)
-    and, both scored by the same rule among the published counties, each rank, points, total and 名次."""
+    """Each county and item where our ranking and a published table disagree: 名次, the values, then each total,
+    rank and points.
+
+    ``scored`` is the ranking among all counties. The published table's places and points are those its own
+    figures give under the same rule, so a published figure that differs shows up as its value and, where it
+    moves a county, as its places and points too. Fines are compared to the 0.01 万元.
+    """
     columns = ["county", "measure", "records", "published"]
     if published.empty:
         return pd.DataFrame(columns=columns)
-    joined = measures.merge(published, on="county_code", suffixes=("", "_published"))
+    rule = rule or ScoringRule()
+    theirs = score_counties(published.reset_index(drop=True), rule)
+    joined = scored.merge(theirs, on="county_code", suffixes=("", "_published"))
+    labels = ranking_columns(lang)
+    values = [measure.column for measure in rule.measures]
+    figures = ["total_points"] + [f"{key}_{kind}" for key in values for kind in ("rank", "points")]
     rows = []
     for _, row in joined.iterrows():
-        for measure in ("inspections", "cases", "fines"):
-            ours, theirs = row[measure], row[f"{measure}_published"]
-            if pd.isna(theirs):
+        for item in ("overall_rank", *values, *figures):
+            ours, stated = row[item], row[f"{item}_published"]
+            if pd.isna(ours) and pd.isna(stated):
                 continue
-            formatter = format_fines if measure == "fines" else format_count
-            if formatter(ours) != formatter(theirs):
-                rows.append(
-                    {
-                        "county": row["county"],
-                        "measure": text(measure, lang),
-                        "records": formatter(ours),
-                        "published": formatter(theirs),
-                    }
-                )
-    rows += _place_differences(measures, published, lang, rule)
+            formatter = format_fines if item == "fines" else format_points if item in figures else format_count
+            if formatter(ours) != formatter(stated):
+                label = text(item, lang) if item in ("overall_rank", *values) else labels.get(item, item)
+                said = {"records": formatter(ours), "published": formatter(stated)}
+                rows.append({"county": row["county"], "measure": label, **said})
     return pd.DataFrame(rows, columns=columns)
 
 
-def _place_differences(
-    measures: pd.DataFrame, published: pd.DataFrame, lang: str, rule: ScoringRule | None
-) -> list[dict[str, str]]:
-    pool = measures[measures["county_code"].isin(published["county_code"])].reset_index(drop=True)
-    ours = score_counties(pool, rule).set_index("county_code")
-    theirs = score_counties(published.reset_index(drop=True), rule).set_index("county_code")
-    labels = ranking_columns(lang)
-    figures = ["overall_rank", "total_points"] + [
-        f"{measure}_{kind}" for measure in ("inspections", "cases", "fines") for kind in ("rank", "points")
-    ]
-    rows = []
-    for code in ours.index.intersection(theirs.index):
-        for figure in figures:
-            mine, stated = ours.at[code, figure], theirs.at[code, figure]
-            if pd.isna(mine) and pd.isna(stated):
-                continue
-            if pd.isna(mine) or pd.isna(stated) or abs(float(mine) - float(stated)) > 1e-9:
-                rows.append(
-                    {
-                        "county": ours.at[code, "county"],
-                        "measure": labels[figure],
-                        "records": format_points(mine),
-                        "published": format_points(stated),
-                    }
-                )
-    return rows
+def scope_totals(measures: pd.DataFrame, previous: pd.DataFrame, view: CountyView) -> pd.DataFrame:
+    """The five totals of the shown counties (the whole city when none are chosen) with their 同比 ratio."""
+    codes = view.shown["county_code"]
+    return period_totals(measures[measures["county_code"].isin(codes)], previous[previous["county_code"].isin(codes)])
 
 
-def city_summary_sentence(totals: pd.DataFrame, period: str, lang: str = "zh") -> str:
-    """The bulletin's opening figures: "共检查生产经营单位1117家次（同比减少40.3%）……"."""
+def city_summary_sentence(totals: pd.DataFrame, period: str, lang: str = "zh", chosen: int = 0) -> str:
+    """The bulletin's opening figures: "各县区局共检查生产经营单位1117家次（同比减少40.3%）……".
+
+    ``chosen`` is how many counties the totals cover when they are not all of them (所选2个县区局).
+    """
     by_measure = totals.set_index("measure")
 
     def change(measure: str, decimals: int = 1) -> str:
         ratio = by_measure.at[measure, "change"]
-        return text("no_last_year", lang) if pd.isna(ratio) else _change_words(ratio, decimals, lang)
+        return text("no_last_year", lang) if pd.isna(ratio) else change_words(ratio, decimals, lang)
 
     return text(
         "summary_sentence",
         lang,
         period=period,
+        who=text("who_chosen" if chosen else "who_all", lang, n=chosen),
         inspections=format_count(by_measure.at["inspections", "current"]),
         turnouts=format_count(by_measure.at["inspector_turnouts", "current"]),
         documents=format_count(by_measure.at["documents", "current"]),
@@ -147,15 +195,24 @@ def city_summary_sentence(totals: pd.DataFrame, period: str, lang: str = "zh") -
     )
 
 
-def _change_words(ratio: float, decimals: int, lang: str) -> str:
+def change_words(ratio: float, decimals: int = 1, lang: str = "zh") -> str:
+    """A change on the same period last year in words: 同比减少40.3%, or "down 40.3% on last year".
+
+    >>> change_words(-0.403), change_words(-0.403, lang="en"), change_words(0.05, lang="en")
+    ('同比减少40.3%', 'down 40.3% on last year', 'up 5.0% on last year')
+    """
     if lang == "zh":
         return format_change(ratio, decimals)
-    return f"{ratio * 100:+.{decimals}f}% on last year"
+    percent = abs(float(ratio)) * 100
+    if round(percent, decimals) == 0:
+        return "unchanged on last year"
+    return f"{'up' if ratio > 0 else 'down'} {percent:.{decimals}f}% on last year"
 
 
 def flag_figures(view: CountyView, previous: pd.DataFrame | None, gaps: pd.DataFrame | None) -> pd.DataFrame:
-    """The figures behind the flags of each flagged county: this period, last year, rate and entry gaps."""
-    flagged = view.shown[view.shown["flags"] != ""]
+    """The figures behind the flags of each flagged county, in the order of the flag cards (last place first)."""
+    order = view.flags["county_code"].drop_duplicates()
+    flagged = view.shown.set_index("county_code").loc[order].reset_index()
     figures = flagged[["county_code", "county", "overall_rank", "total_points", "inspections", "cases", "fines"]].copy()
     figures["rate"] = (100 * figures["cases"].astype("float64") / figures["inspections"].astype("float64")).round(1)
     if previous is not None and not previous.empty:
@@ -167,6 +224,32 @@ def flag_figures(view: CountyView, previous: pd.DataFrame | None, gaps: pd.DataF
     return figures.reset_index(drop=True)
 
 
+FLAG_FIGURE_LABELS = {
+    "county": "county",
+    "overall_rank": "overall_rank",
+    "total_points": "total_points",
+    "inspections": "inspections",
+    "cases": "cases",
+    "fines": "fines",
+    "rate": "rate_column",
+    "last_inspections": "last_year_inspections",
+    "last_cases": "last_year_cases",
+    "last_fines": "last_year_fines",
+    "gaps": "gaps_column",
+}
+
+
+def flag_figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The flag figures with the page's headers; whole numbers stay whole, fines keep two decimals."""
+    table = figures.drop(columns=["county_code"], errors="ignore")
+    for column in ("overall_rank", "total_points", "inspections", "cases", "last_inspections", "last_cases", "gaps"):
+        if column in table:
+            values = table[column].astype("Float64")
+            if ((values % 1).fillna(0) == 0).all():
+                table[column] = values.astype("Int64")
+    return table.rename(columns={key: text(label, lang) for key, label in FLAG_FIGURE_LABELS.items()})
+
+
 def ranking_columns(lang: str = "zh") -> dict[str, str]:
     """Scored column → the attachment's header in ``lang``."""
     columns = {
@@ -175,13 +258,30 @@ def ranking_columns(lang: str = "zh") -> dict[str, str]:
         "total_points": text("total_points", lang),
     }
     for measure in ("inspections", "cases", "fines"):
-        short = text(f"{measure}_short", lang)
         columns[measure] = text(measure, lang)
-        columns[f"{measure}_rank"] = f"{short}{text('rank', lang)}" if lang == "zh" else f"{short} rank"
-        columns[f"{measure}_points"] = f"{short}{text('points', lang)}" if lang == "zh" else f"{short} points"
+        columns[f"{measure}_rank"] = text(f"{measure}_rank", lang)
+        columns[f"{measure}_points"] = text(f"{measure}_points", lang)
     columns["flags"] = text("flag_column", lang)
     columns["source"] = text("source_column", lang)
     return columns
+
+
+FLAG_MARKS = {
+    "zh": {"bottom": "靠后", "no_penalty": "不执法", "fall": "降幅大", "zero": "零处罚", "entry_gap": "缺整改"},
+    "en": {"bottom": "Bottom", "no_penalty": "No penalty", "fall": "Fall", "zero": "Zero", "entry_gap": "Gaps"},
+}
+
+
+def flag_marks(view: CountyView, lang: str = "zh") -> pd.Series:
+    """Each shown county's flags in a few words (靠后、不执法), in the shown order, for a narrow column."""
+    joiner = "、" if lang == "zh" else ", "
+    marks: dict[object, list[str]] = {}
+    for code, flag in zip(view.flags["county_code"], view.flags["flag"], strict=True):
+        words = marks.setdefault(code, [])
+        if FLAG_MARKS[lang][flag] not in words:
+            words.append(FLAG_MARKS[lang][flag])
+    joined = {code: joiner.join(words) for code, words in marks.items()}
+    return pd.Series([joined.get(code, "") for code in view.shown["county_code"]], index=view.shown.index)
 
 
 def ranking_table(shown: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -202,26 +302,31 @@ def ranking_table(shown: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def import_log_table(log: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The import log as the data page shows it: kind in words, the summary period, who imported, the status
+    """The import log as the data page shows it: kind in words, the period of a summary, who imported, the status
     (counting, or withdrawn/replaced with who, when and why) and the rows each import still counts."""
     period = [
-        "" if pd.isna(first) else f"{pd.Timestamp(first):%Y-%m-%d} – {pd.Timestamp(last):%Y-%m-%d}"
-        for first, last in zip(log["period_start"], log["period_end"], strict=True)
+        f"{pd.Timestamp(first):%Y-%m-%d} – {pd.Timestamp(last):%Y-%m-%d}"
+        if kind == "summary" and not pd.isna(first)
+        else ""
+        for kind, first, last in zip(log["kind"], log["period_start"], log["period_end"], strict=True)
     ]
-    table = pd.DataFrame(
+    names = [
+        text("demo_file", lang) if kind == "demo" else name
+        for kind, name in zip(log["kind"], log["file_name"], strict=True)
+    ]
+    return pd.DataFrame(
         {
             text("log_id", lang): log["id"],
-            text("log_file", lang): log["file_name"],
+            text("log_file", lang): names,
             text("log_kind", lang): log["kind"].map(lambda kind: text(f"kind_{kind}", lang)),
             text("log_rows", lang): log["row_count"],
             text("log_period", lang): period,
-            text("log_time", lang): log["imported_at"],
+            text("log_time", lang): [f"{pd.Timestamp(t):%Y-%m-%d %H:%M}" for t in log["imported_at"]],
             text("log_by", lang): log["imported_by"].fillna(""),
             text("log_status", lang): [_batch_status(row, lang) for row in log.itertuples()],
             text("log_added", lang): log["rows_held"],
         }
     )
-    return table
 
 
 def _batch_status(row: Any, lang: str) -> str:
@@ -234,31 +339,33 @@ def _batch_status(row: Any, lang: str) -> str:
     return text("log_replaced", lang, batch=int(row.replaced_by), **details)
 
 
-def city_totals_table(totals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The city totals as a table for export: measure, this period, last year, 同比 in words."""
+def totals_table(totals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The totals as a table for export: measure, this period, last year, 同比 in words (fines in 万元)."""
     return pd.DataFrame(
         {
             text("measure_column", lang): [text(m, lang) for m in totals["measure"]],
             text("this_period", lang): totals["current"].round(2),
             text("last_period", lang): totals["previous"].round(2),
             text("change_column", lang): [
-                text("no_last_year", lang) if pd.isna(c) else _change_words(c, 2 if m == "fines" else 1, lang)
+                text("no_last_year", lang) if pd.isna(c) else change_words(c, 2 if m == "fines" else 1, lang)
                 for m, c in zip(totals["measure"], totals["change"], strict=True)
             ],
         }
     )
 
 
-def best_and_weakest_table(scored: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    best, weakest = best_and_weakest(scored)
-    rows = [(text("best_three", lang), r) for _, r in best.iterrows()]
-    rows += [(text("weakest_three", lang), r) for _, r in weakest.iterrows()]
+def strong_and_weak_table(view: CountyView, lang: str = "zh") -> pd.DataFrame:
+    """The strongest and weakest lists as one table for export, each row saying which list it is in."""
+    lists = strong_and_weak(view)
+    rows = [(text("best_three", lang), r) for _, r in lists.best.iterrows()]
+    rows += [(text("weakest_three", lang), r) for _, r in lists.weakest.iterrows()]
+    points = pd.Series([r["total_points"] for _, r in rows], dtype="float64")
     return pd.DataFrame(
         {
             text("group_column", lang): [group for group, _ in rows],
-            text("overall_rank", lang): [int(r["overall_rank"]) for _, r in rows],
+            text("overall_rank", lang): pd.array([int(r["overall_rank"]) for _, r in rows], dtype="Int64"),
             text("county", lang): [r["county"] for _, r in rows],
-            text("total_points", lang): [float(r["total_points"]) for _, r in rows],
+            text("total_points", lang): points.astype("Int64") if ((points % 1) == 0).all() else points,
             text("flag_column", lang): [r["flags"] for _, r in rows],
         }
     )
@@ -272,3 +379,94 @@ def flags_table(flags: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             text("reason_column", lang): flags["reason"],
         }
     )
+
+
+RECORD_COLUMNS = {
+    "inspections": (
+        "id",
+        "inspected_on",
+        "unit_name",
+        "industry",
+        "inspector_turnouts",
+        "documents",
+        "hazards_found",
+        "rectification_ordered",
+        "rectification_recorded",
+        "random_selected",
+        "import_id",
+    ),
+    "cases": (
+        "id",
+        "filed_on",
+        "decided_on",
+        "unit_name",
+        "violation",
+        "fine_yuan",
+        "inspection_id",
+        "rectification_recorded",
+        "import_id",
+    ),
+}
+
+
+def record_table(records: pd.DataFrame, kind: str, lang: str = "zh") -> pd.DataFrame:
+    """Records behind a figure as a reader sees them: headers in words, dates without a time, 是/否 for flags."""
+    table = records[[column for column in RECORD_COLUMNS[kind] if column in records.columns]].copy()
+    for column in table.columns:
+        if column.endswith("_on"):
+            table[column] = ["" if pd.isna(day) else f"{pd.Timestamp(day):%Y-%m-%d}" for day in table[column]]
+        elif pd.api.types.is_bool_dtype(table[column]):
+            table[column] = table[column].map({True: text("yes", lang), False: text("no", lang)})
+    if "fine_yuan" in table:
+        table["fine_yuan"] = table["fine_yuan"].astype("float64").round(2)
+    return table.rename(columns={column: text(f"record_{kind}_{column}", lang) for column in table.columns})
+
+
+def monthly_table(monthly: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The monthly series for export: county, month (2020-03), inspections, cases, fines in 万元."""
+    return pd.DataFrame(
+        {
+            text("county", lang): monthly["county"],
+            text("month", lang): [f"{pd.Timestamp(month):%Y-%m}" for month in monthly["month"]],
+            text("inspections", lang): monthly["inspections"].astype("Int64"),
+            text("cases", lang): monthly["cases"].astype("Int64"),
+            text("fines", lang): monthly["fines"].astype("float64").round(2),
+        }
+    )
+
+
+def rule_footnote(rule: ScoringRule, counties: int, lang: str = "zh") -> str:
+    """The 得分说明 of a rule in the reader's language (the Chinese is the attachment's own sentence)."""
+    if lang == "zh":
+        return rule.describe(counties)
+    top = float(counties) if rule.top_points is None else float(rule.top_points)
+    last = rule.points_for_rank(counties, counties)
+    step = "one point less for each place" if rule.step == 1 else f"{rule.step:g} points less for each place"
+    sentence = (
+        f"Points: each measure scores at most {top:g}, {step} down the ranking: "
+        f"first place {top:g}, place {counties} {last:g}"
+    )
+    if rule.floor > 0 and top - rule.step * (counties - 1) < rule.floor:
+        sentence += f", at least {rule.floor:g}"
+    weighted = [m for m in rule.measures if m.weight != 1]
+    if weighted:
+        sentence += "; " + ", ".join(f"{text(m.column, lang)} counts {m.weight:g} times" for m in weighted)
+    reversed_measures = [m for m in rule.measures if not m.higher_is_better]
+    if reversed_measures:
+        sentence += "; " + ", ".join(f"lower {text(m.column, lang)} ranks higher" for m in reversed_measures)
+    return sentence + "."
+
+
+def format_table(kind: str, lang: str = "zh") -> pd.DataFrame:
+    """The columns a file of ``kind`` has, for the data page: header, whether it is required, an example.
+
+    Chinese headers and examples are shown in Chinese only; the English page lists the English headers.
+    """
+    fields = FIELDS[kind]
+    table = {
+        text("format_column", lang): [f"{f.label}（{f.name}）" if lang == "zh" else f.name for f in fields],
+        text("format_need", lang): [text("format_required" if f.required else "format_optional", lang) for f in fields],
+    }
+    if lang == "zh":
+        table[text("format_example", lang)] = [f.example for f in fields]
+    return pd.DataFrame(table)

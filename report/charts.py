@@ -6,13 +6,30 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from report.text import text
+from report.safe import plot
+from report.text import scope_label, text
 from scoring.output import format_count, format_fines, format_points
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 FLAGGED_COLOUR = "#c0392b"
 CALM_COLOUR = "#2e6da4"
 LAST_YEAR_COLOUR = "#a9b8c9"
+# One colour per line, set on the figure itself so a downloaded picture has them too (Streamlit's own theme
+# colours are filled in by the browser and never reach Kaleido).
+LINE_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#ad494a",
+)
 LABEL_ALL_UP_TO = 30
 BARS_EACH_END = 30
 
@@ -24,12 +41,21 @@ def _layout(figure: go.Figure, title: str, height: int = 460) -> go.Figure:
         height=height,
         margin={"l": 60, "r": 30, "t": 60, "b": 60},
         hoverlabel={"font": {"family": FONT}},
+        colorway=list(LINE_COLOURS),
         legend={"orientation": "h", "y": -0.18},
         plot_bgcolor="white",
     )
     figure.update_xaxes(gridcolor="#eeeeee", zeroline=False)
     figure.update_yaxes(gridcolor="#eeeeee", zeroline=False)
     return figure
+
+
+def with_period(figure: go.Figure, period: str, lang: str = "zh") -> go.Figure:
+    """A copy of a chart whose title names its period, for a picture that leaves the dashboard."""
+    titled = go.Figure(figure)
+    title = titled.layout.title.text or ""
+    titled.update_layout(title={"text": text("picture_title", lang, period=period, title=title)})
+    return titled
 
 
 def labelled_counties(frame: pd.DataFrame) -> pd.Series:
@@ -68,8 +94,13 @@ def label_positions(shown: pd.DataFrame, labelled: pd.Series) -> pd.Series:
     return positions
 
 
-def inspections_fines_scatter(shown: pd.DataFrame, pool: pd.DataFrame, lang: str = "zh") -> go.Figure:
-    """Inspections against fines, bubbles sized by cases, flagged counties in red, dashed city medians."""
+def inspections_fines_scatter(
+    shown: pd.DataFrame, pool: pd.DataFrame, lang: str = "zh", pool_name: str | None = None
+) -> go.Figure:
+    """Inspections against fines, bubbles sized by cases, flagged counties in red, dashed medians of the pool.
+
+    ``pool_name`` says what the medians are of: 全市 (the default) or 所选3个县区 when ranking among those.
+    """
     figure = go.Figure()
     labelled = labelled_counties(shown)
     positions = label_positions(shown, labelled)
@@ -81,7 +112,7 @@ def inspections_fines_scatter(shown: pd.DataFrame, pool: pd.DataFrame, lang: str
         cases = part["cases"].astype("float64").fillna(0).to_numpy()
         customdata = np.column_stack(
             [
-                part["county"].to_numpy(dtype=object),
+                np.array([plot(name) for name in part["county"]], dtype=object),
                 cases,
                 part["overall_rank"].astype("float64").to_numpy(),
                 part["total_points"].astype("float64").to_numpy(),
@@ -94,7 +125,9 @@ def inspections_fines_scatter(shown: pd.DataFrame, pool: pd.DataFrame, lang: str
                 y=part["fines"].astype("float64").to_numpy(),
                 mode="markers+text",
                 name=text(name, lang),
-                text=np.where(labelled[part.index].to_numpy(), part["county"].to_numpy(dtype=object), ""),
+                text=np.where(
+                    labelled[part.index].to_numpy(), np.array([plot(name) for name in part["county"]], dtype=object), ""
+                ),
                 textposition=positions[part.index].tolist(),
                 marker={
                     "size": 12 + 38 * np.sqrt(cases / largest),
@@ -110,10 +143,11 @@ def inspections_fines_scatter(shown: pd.DataFrame, pool: pd.DataFrame, lang: str
     median_y = float(pool["fines"].astype("float64").median())
     figure.add_vline(x=median_x, line_dash="dash", line_color="#888888")
     figure.add_hline(y=median_y, line_dash="dash", line_color="#888888")
+    median = text("median", lang, pool=pool_name or scope_label(0, lang))
     median_name = (
-        f"{text('median', lang)}（检查{median_x:g}家次，罚款{median_y:.2f}万元）"
+        f"{median}（检查{median_x:g}家次，罚款{median_y:.2f}万元）"
         if lang == "zh"
-        else f"{text('median', lang)} ({median_x:g} inspections, {median_y:.2f} fines)"
+        else f"{median} ({median_x:g} inspections, {median_y:.2f} fines)"
     )
     figure.add_trace(
         go.Scatter(x=[None], y=[None], mode="lines", line={"dash": "dash", "color": "#888888"}, name=median_name)
@@ -156,7 +190,7 @@ def measure_bars(shown: pd.DataFrame, measure: str, lang: str = "zh") -> go.Figu
     labels = [format_fines(v) if measure == "fines" else f"{v:.0f}" for v in values]
     figure = go.Figure(
         go.Bar(
-            x=ordered["county"],
+            x=[plot(name) for name in ordered["county"]],
             y=values,
             text=labels,
             textposition="outside",
@@ -179,21 +213,37 @@ def measure_bars(shown: pd.DataFrame, measure: str, lang: str = "zh") -> go.Figu
     return _layout(figure, text("bars_title", lang, measure=text(measure, lang)))
 
 
-def monthly_trend(monthly: pd.DataFrame, measure: str, counties: list[str] | None, lang: str = "zh") -> go.Figure:
-    """Each county's monthly series for one measure (the city total when ``counties`` is None)."""
+def monthly_trend(
+    monthly: pd.DataFrame, measure: str, counties: list[str] | None, lang: str = "zh", scope: str | None = None
+) -> go.Figure:
+    """Each county's monthly series for one measure, each in its own colour; or, when ``counties`` is None,
+    the total of the rows given, titled by ``scope`` (全市, or 所选2个县区)."""
     figure = go.Figure()
     if counties is None:
         city = monthly.groupby("month", as_index=False)[measure].sum()
         figure.add_trace(go.Bar(x=city["month"], y=city[measure], name=text(measure, lang), marker_color=CALM_COLOUR))
     else:
-        for county in counties:
+        for index, county in enumerate(counties):
             series = monthly[monthly["county"] == county].sort_values("month")
-            figure.add_trace(go.Scatter(x=series["month"], y=series[measure], mode="lines+markers", name=county))
+            colour = LINE_COLOURS[index % len(LINE_COLOURS)]
+            figure.add_trace(
+                go.Scatter(
+                    x=series["month"],
+                    y=series[measure],
+                    mode="lines+markers",
+                    name=plot(county),
+                    line={"color": colour},
+                    marker={"color": colour},
+                )
+            )
     figure.update_xaxes(title=text("month", lang), tickformat="%Y年%m月" if lang == "zh" else "%b %Y", dtick="M1")
     figure.update_yaxes(title=text(measure, lang))
     figure.update_traces(hovertemplate="%{x|%Y-%m}<br>%{y}<extra>%{fullData.name}</extra>")
-    title = "city_trend_title" if counties is None else "trend_title"
-    return _layout(figure, text(title, lang, measure=text(measure, lang)))
+    if counties is None:
+        title = text("city_trend_title", lang, measure=text(measure, lang), scope=scope or scope_label(0, lang))
+    else:
+        title = text("trend_title", lang, measure=text(measure, lang))
+    return _layout(figure, title)
 
 
 def year_on_year_bars(current: pd.DataFrame, previous: pd.DataFrame, measure: str, lang: str = "zh") -> go.Figure:
@@ -207,12 +257,17 @@ def year_on_year_bars(current: pd.DataFrame, previous: pd.DataFrame, measure: st
     figure = go.Figure(
         [
             go.Bar(
-                x=joined["county"],
+                x=[plot(name) for name in joined["county"]],
                 y=joined[f"{measure}_last"],
                 name=text("last_period", lang),
                 marker_color=LAST_YEAR_COLOUR,
             ),
-            go.Bar(x=joined["county"], y=joined[measure], name=text("this_period", lang), marker_color=CALM_COLOUR),
+            go.Bar(
+                x=[plot(name) for name in joined["county"]],
+                y=joined[measure],
+                name=text("this_period", lang),
+                marker_color=CALM_COLOUR,
+            ),
         ]
     )
     figure.update_layout(barmode="group")
@@ -295,7 +350,7 @@ def county_map(
                 colorscale=[[0, OFF_MAP_COLOUR], [1, OFF_MAP_COLOUR]],
                 showscale=False,
                 marker={"line": {"color": "white", "width": 1}},
-                customdata=[features[code]["properties"]["name"] for code in off_map],
+                customdata=[plot(features[code]["properties"]["name"]) for code in off_map],
                 hovertemplate="<b>%{customdata}</b><br>" + text("map_not_shown", lang) + "<extra></extra>",
             )
         )
@@ -310,7 +365,7 @@ def county_map(
             colorscale=scale,
             colorbar={"thickness": 14, "len": 0.7, **colour_bar},
             marker={"line": {"color": "white", "width": 1}},
-            customdata=drawn["county"].tolist(),
+            customdata=[plot(name) for name in drawn["county"]],
             hovertext=[_map_hover(row, lang) for _, row in drawn.iterrows()],
             hovertemplate="%{hovertext}<extra></extra>",
         )
@@ -324,16 +379,17 @@ def county_map(
 
 def _map_label(row: pd.Series, colour_by: str) -> str:
     """The county's name, and under it the figure that colours it (a warning sign when flagged)."""
+    name = plot(row["county"])
     if colour_by == "flags":
-        return f"{row['county']}<br>⚠" if row["flags"] else str(row["county"])
+        return f"{name}<br>⚠" if row["flags"] else name
     value = format_fines(row[colour_by]) if colour_by == "fines" else format_points(row[colour_by])
-    return f"{row['county']}<br>{value}"
+    return f"{name}<br>{value}"
 
 
 def _map_hover(row: pd.Series, lang: str) -> str:
     """The county's figures, ranks and points, one measure a line, as the attachment gives them."""
     lines = [
-        f"<b>{row['county']}</b>",
+        f"<b>{plot(row['county'])}</b>",
         text("map_hover_place", lang, place=_place(row["overall_rank"]), points=_place(row["total_points"])),
     ]
     for measure in ("inspections", "cases", "fines"):

@@ -1,10 +1,13 @@
 """Downloads that keep their format: CSV that Excel opens in Chinese, and XLSX laid out like the attachment.
 
-Text that begins with = + - @ (unit names come from uploaded files) is never written as a formula.
+Numbers are written as the bulletin writes them (counts whole, 万元 and yuan with two decimals), dates without a
+time, and text that begins with = + - @, a tab or a carriage return (unit names come from uploaded files) is
+never written as a formula.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
@@ -14,10 +17,13 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from report import safe
+from report.analysis import rule_footnote
+from report.safe import FORMULA_STARTS
 from report.text import text
 from scoring import ScoringRule
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_STARTS", "csv_bytes", "figure_png", "neutralise", "workbook"]
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FLAG_FILL = PatternFill("solid", fgColor="FDE2E1")
@@ -27,9 +33,7 @@ CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 def neutralise(value: object) -> object:
     """A text value that a spreadsheet would run as a formula gets a leading apostrophe (for CSV)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return safe.cell(value)
 
 
 def csv_bytes(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
@@ -102,7 +106,7 @@ def write_attachment_sheet(
 
     note_row = 4 + len(shown) + 1
     sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=width)
-    _set(sheet.cell(note_row, 1), rule.describe(footnote_counties))
+    _set(sheet.cell(note_row, 1), rule_footnote(rule, footnote_counties, lang))
     sheet.cell(note_row, 1).alignment = Alignment(wrap_text=True)
     widths = [6, 10, 10] + [14, 6, 6] * len(measures) + [28]
     for column, size in enumerate(widths, start=1):
@@ -111,51 +115,78 @@ def write_attachment_sheet(
 
 
 def figure_png(figure: go.Figure, width: int = 1600, height: int = 900, scale: float = 2) -> bytes:
-    """A chart as a PNG that prints well (3200×1800 by default), drawn by Kaleido in the local Chromium."""
-    return figure.to_image(format="png", width=width, height=height, scale=scale)
+    """A chart as a PNG that prints well (3200×1800 by default), drawn by Kaleido in the local Chromium.
+
+    Drawn with Plotly's plain white template: Streamlit's own template leaves colours for the browser to fill in.
+    """
+    picture = go.Figure(figure)
+    picture.update_layout(template="plotly_white")
+    return picture.to_image(format="png", width=width, height=height, scale=scale)
 
 
 def _safe_cell(value: object) -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
     if hasattr(value, "item"):
         return value.item()  # type: ignore[union-attr]
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
     return value
+
+
+MONEY_MARKS = ("万元", "（元）", "(元)", "10k yuan", "(yuan)")
+MEASURE_HEADERS = (text("measure_column", "zh"), text("measure_column", "en"))
+
+
+def _is_money(label: str) -> bool:
+    return any(mark in label for mark in MONEY_MARKS)
+
+
+def _number_format(value: object, header: str, row_label: str) -> str | None:
+    """How a cell's number is shown: money with two decimals (by its column or its row's measure), whole
+    numbers without decimals, other numbers (rates, half points) with one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return "yyyy-mm-dd hh:mm"
+    if isinstance(value, dt.date):
+        return "yyyy-mm-dd"
+    if not isinstance(value, int | float):
+        return None
+    if _is_money(header) or _is_money(row_label):
+        return "0.00"
+    return "0" if float(value).is_integer() else "0.0"
 
 
 def _write_table(sheet, frame: pd.DataFrame, flag_column: str | None, styled: bool) -> None:  # type: ignore[no-untyped-def]
     for column, header in enumerate(frame.columns, start=1):
-        cell = sheet.cell(1, column)
-        _set(cell, str(header))
+        cell_ = sheet.cell(1, column)
+        _set(cell_, str(header))
         if styled:
-            cell.font, cell.alignment, cell.border, cell.fill = Font(bold=True), CENTRE, BORDER, HEADER_FILL
-    formats = {header: _number_format(frame[header], str(header)) for header in frame.columns}
+            cell_.font, cell_.alignment, cell_.border, cell_.fill = Font(bold=True), CENTRE, BORDER, HEADER_FILL
+    headers = [str(header) for header in frame.columns]
+    flag_index = headers.index(flag_column) if flag_column in headers else None
+    # A long table of measures (指标, 本期, 去年同期) says in each row which measure, and so which unit, it holds.
+    label_index = next((i for i, header in enumerate(headers) if header in MEASURE_HEADERS), None)
     for row, values in enumerate(frame.itertuples(index=False), start=2):
-        flagged = styled and flag_column in frame.columns and bool(values[list(frame.columns).index(flag_column)])
-        for column, (header, value) in enumerate(zip(frame.columns, values, strict=True), start=1):
-            cell = sheet.cell(row, column)
-            _set(cell, _safe_cell(value), formats[header] if styled else None)
+        flagged = styled and flag_index is not None and bool(values[flag_index])
+        row_label = str(values[label_index]) if label_index is not None else ""
+        for column, (header, value) in enumerate(zip(headers, values, strict=True), start=1):
+            cell_ = sheet.cell(row, column)
+            plain = _safe_cell(value)
+            number_format = _number_format(plain, header, row_label)
+            _set(cell_, plain, number_format if styled or isinstance(plain, dt.date) else None)
             if styled:
-                cell.border = BORDER
+                cell_.border = BORDER
                 if flagged:
-                    cell.fill = FLAG_FILL
+                    cell_.fill = FLAG_FILL
     if styled:
         for column, header in enumerate(frame.columns, start=1):
             longest = max([len(str(header))] + [len(str(v)) for v in frame[header].head(200)])
             sheet.column_dimensions[get_column_letter(column)].width = min(max(8, longest * 1.6), 60)
         sheet.freeze_panes = "A2"
-
-
-def _number_format(series: pd.Series, header: str) -> str | None:
-    if "万元" in header or "fines" in header.lower():
-        return "0.00"
-    if pd.api.types.is_integer_dtype(series):
-        return "0"
-    if pd.api.types.is_float_dtype(series):
-        return "0.0"
-    return None
 
 
 def workbook(
@@ -168,13 +199,13 @@ def workbook(
 
     ``styled`` gives bold headers, number formats and shaded flagged rows (by ``flag_column``); without it the
     values are raw for analysts. ``attachment`` (shown, rule, title, counties ranked, language) adds a first sheet
-    laid out like the bulletin's attachment.
+    laid out like the bulletin's attachment, named 附件表 so it never shares a name with a table's sheet.
     """
     book = Workbook()
     first = book.active
     if attachment is not None and styled:
         shown, rule, title, counties, lang = attachment
-        first.title = text("rankings", lang)
+        first.title = text("attachment_sheet", lang)
         write_attachment_sheet(first, shown, rule, title, counties, lang)
     else:
         book.remove(first)
@@ -187,8 +218,9 @@ def workbook(
 
 
 def _sheet_name(name: str, taken: list[str]) -> str:
+    """A sheet name Excel accepts (31 characters, none of []:*?/\\), distinct from the sheets already made."""
     cleaned = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "Sheet"
     candidate, number = cleaned, 2
     while candidate in taken:
-        candidate, number = f"{cleaned}{number}", number + 1
+        candidate, number = f"{cleaned}（{number}）", number + 1
     return candidate

@@ -1,4 +1,7 @@
-"""Period presets as the bulletin uses them (one month, 1–N月, a quarter, 上半年, 全年) and their labels.
+"""Period presets as the bulletin uses them (上半年, 全年, a quarter, one month, 1–N月) and their labels.
+
+Presets are language-neutral codes (``h1``, ``q2``, ``m03``, ``to05``, ``year``, ``custom``): the address bar
+stores them, so a link opens the same view in either language.
 
 >>> period_dates(2020, "h1")
 (datetime.date(2020, 1, 1), datetime.date(2020, 6, 30))
@@ -11,19 +14,39 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+# The bulletin's usual periods first, then single months, then months cumulated from January (1月 alone is m01).
 PRESETS: tuple[str, ...] = (
-    *(f"to{n:02d}" for n in range(1, 13)),
-    *(f"m{n:02d}" for n in range(1, 13)),
+    "h1",
+    "h2",
+    "year",
     "q1",
     "q2",
     "q3",
     "q4",
-    "h1",
-    "h2",
-    "year",
+    *(f"m{n:02d}" for n in range(1, 13)),
+    *(f"to{n:02d}" for n in range(2, 13)),
     "custom",
 )
-DEFAULT_PRESET = "h1"
+
+
+def default_period(latest: dt.date | None, first_half_latest: dt.date | None, today: dt.date) -> tuple[int, str]:
+    """The view a reader first sees: the bulletin's own period, 上半年, of the latest year with data up to today,
+    or that year's 下半年 when only it has data; never a future year. This year's 上半年 when there is no data.
+
+    ``latest`` is the last date with data up to today; ``first_half_latest`` the last such date up to 30 June of
+    that year.
+
+    >>> default_period(dt.date(2020, 12, 31), dt.date(2020, 6, 30), dt.date(2026, 11, 25))
+    (2020, 'h1')
+    >>> default_period(dt.date(2021, 9, 30), dt.date(2020, 12, 31), dt.date(2026, 11, 25))
+    (2021, 'h2')
+    >>> default_period(None, None, dt.date(2026, 3, 1))
+    (2026, 'h1')
+    """
+    if latest is None or latest > today:
+        return today.year, "h1"
+    has_first_half = first_half_latest is not None and first_half_latest.year == latest.year
+    return latest.year, "h1" if has_first_half else "h2"
 
 
 def period_dates(year: int, preset: str) -> tuple[dt.date, dt.date]:

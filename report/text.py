@@ -19,7 +19,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "demo_badge": ("示例数据", "Demo data"),
     "demo_note": (
         "当前为内置示例数据（示例数据），由驻马店市2020年1–6月通报附件推算生成，仅供演示。",
-        "This is the built-in demo data (示例数据), derived from Zhumadian's Jan–Jun 2020 bulletin, for demonstration.",
+        "This is the built-in demo data, derived from Zhumadian's Jan–Jun 2020 bulletin, for demonstration.",
     ),
     "database_error": ("数据库无法使用：{error}", "The database cannot be used: {error}"),
     # sidebar
@@ -40,6 +40,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ranks are computed only among the {n} chosen counties.",
     ),
     "link_hint": ("复制地址栏链接即可重现当前时段和县区。", "Copy the address bar to share this period and counties."),
+    "link_bad_lang": (
+        "链接中的语言“{value}”无法识别，已显示中文。",
+        "The link's language “{value}” is unknown; showing Chinese.",
+    ),
+    "link_bad_year": (
+        "链接中的年份“{value}”无法识别或没有数据，已显示默认年份。",
+        "The link's year “{value}” is unknown or has no data; showing the default year.",
+    ),
+    "link_bad_period": (
+        "链接中的时段“{value}”无法识别，已显示默认时段。",
+        "The link's period “{value}” is unknown; showing the default period.",
+    ),
+    "link_bad_dates": (
+        "链接中的起止日期“{value}”无法识别，已显示默认时段。",
+        "The link's dates “{value}” cannot be read; showing the default period.",
+    ),
+    "link_bad_county": ("链接中的县区“{value}”无法识别，已略去。", "The link's county “{value}” is unknown; left out."),
+    "link_bad_within": (
+        "链接中的排名方式“{value}”无法识别，已在全部县区之间排名。",
+        "The link's ranking choice “{value}” is unknown; ranking among all counties.",
+    ),
     # empty states
     "no_data": (
         "{period}没有任何执法记录或汇总数据。请选择其他时段，或在“数据管理”页导入数据。",
@@ -61,29 +82,58 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cases": ("立案数（起）", "Cases filed"),
     "fines": ("监督检查罚款（万元）", "Fines (10k yuan)"),
     "inspections_short": ("检查", "Inspections"),
+    "inspections_rank": ("检查排名", "Inspections rank"),
+    "inspections_points": ("检查得分", "Inspections points"),
+    "cases_rank": ("立案排名", "Cases rank"),
+    "cases_points": ("立案得分", "Cases points"),
+    "fines_rank": ("罚款排名", "Fines rank"),
+    "fines_points": ("罚款得分", "Fines points"),
+    "rank_short": ("排名", "Rk"),
+    "points_short": ("得分", "Pts"),
+    "place_short": ("名次", "Pl."),
     "cases_short": ("立案", "Cases"),
     "fines_short": ("罚款", "Fines"),
-    "total_short": ("总得分", "Total"),
-    "inspections_heading": ("检查（家次）", "Inspections"),
-    "cases_heading": ("立案（起）", "Cases"),
-    "fines_heading": ("罚款（万元）", "Fines (10k)"),
+    "total_short": ("总分", "Tot."),
+    "inspections_heading": ("检查", "Insp."),
+    "cases_heading": ("立案", "Cases"),
+    "fines_heading": ("罚款", "Fines"),
     "rank": ("排名", "rank"),
     "points": ("得分", "points"),
     "overall_rank": ("名次", "Place"),
     "county": ("单位", "County"),
     "total_points": ("三项执法总得分", "Total points"),
     "flag_column": ("预警", "Flags"),
+    "flag_column_help": (
+        "该县区的预警原因；各原因的具体数字见“预警”页。",
+        "Why the county is flagged; the figures behind each reason are on the Flags page.",
+    ),
     "source_column": ("数据来源", "Source"),
     "source_records": ("执法记录", "records"),
     "source_summary": ("报送汇总", "reported summary"),
     "source_none": ("无记录", "no records"),
     "year_on_year": ("同比", "vs last year"),
     "no_last_year": ("无去年同期数据", "no figures for last year"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "who_all": ("各县区局", "the county bureaus"),
+    "who_chosen": ("所选{n}个县区局", "the {n} chosen county bureaus"),
     # overview
-    "overview_title": ("{period}全市安全生产执法情况", "Safety enforcement in {period}"),
+    "overview_title": ("{period}{scope}安全生产执法情况", "Safety enforcement in {period}: {scope}"),
     "best_three": ("执法力度大、成效突出", "Strongest enforcement"),
     "weakest_three": ("力度较小、成效较差", "Weakest enforcement"),
     "place_line": ("第{place}名　{county}　{points}分", "{place}. {county}, {points} points"),
+    "place_flags": ("　⚠ {flags}", " ⚠ {flags}"),
+    "tiles_scope": ("以上数字为{scope}的合计。", "The figures above are the totals of {scope}."),
+    "top_places": ("前{k}名", "top {k}"),
+    "bottom_places_words": ("后{k}名", "bottom {k}"),
+    "strong_weak_city": ("全市{end}", "The city's {end}"),
+    "strong_weak_partial": ("所选县区中位列全市{end}的", "Chosen counties in the city's {end}"),
+    "strong_weak_partial_none": (
+        "所选县区中没有位列全市{end}的。",
+        "None of the chosen counties is in the city's {end}.",
+    ),
+    "strong_weak_within": ("所选{n}个县区中的{end}", "The {end} of the {n} chosen counties"),
+    "strong_weak_too_few": ("只有{n}个县区参与排名，不分强弱。", "Only {n} county is ranked: no strongest or weakest."),
     "monthly_trend": ("逐月趋势", "Month by month"),
     "trend_measure": ("指标", "Measure"),
     # county map (overview)
@@ -110,18 +160,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_no_boundary": ("以下县区没有地图边界，未画出：{names}", "No map boundary, not drawn: {names}"),
     "map_no_county": ("地图上以下区域在数据中没有对应县区：{names}", "On the map but not in the data: {names}"),
     "summary_sentence": (
-        "{period}，各县区局共检查生产经营单位{inspections}家次（{c_inspections}），出动行政执法人员{turnouts}人次"
+        "{period}，{who}共检查生产经营单位{inspections}家次（{c_inspections}），出动行政执法人员{turnouts}人次"
         "（{c_turnouts}），使用执法文书{documents}份（{c_documents}），立案{cases}起（{c_cases}），"
         "处罚款{fines}万元（{c_fines}）。",
-        "In {period} the county bureaus inspected {inspections} units ({c_inspections}), turned out {turnouts} "
+        "In {period} {who} inspected {inspections} units ({c_inspections}), turned out {turnouts} "
         "inspectors ({c_turnouts}), used {documents} documents ({c_documents}), filed {cases} cases ({c_cases}) "
         "and fined {fines} (10k yuan) ({c_fines}).",
     ),
     # rankings
     "rankings_title": ("{period}各县区安全生产监管综合执法成效统计表", "Enforcement results by county, {period}"),
     "published_agrees": (
-        "与公布的附件表（{file}）逐项核对：名次、数值全部一致。",
-        "Checked against the published table ({file}): every figure agrees.",
+        "与公布的附件表（{file}）逐项核对：名次、检查家次、立案数、罚款全部一致。",
+        "Checked against the published table ({file}): places, inspections, cases and fines all agree.",
+    ),
+    "published_within": (
+        "仅在所选县区之间排名时，名次与公布的附件表（在全部县区之间排名）不可比，因此不做核对。",
+        "Ranked only among the chosen counties, the places cannot be compared with the published table "
+        "(ranked among all counties), so it is not checked.",
     ),
     "published_differs": (
         "与公布的附件表（{file}）核对：{n}处不一致，见下表。",
@@ -134,8 +189,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 Excel（排版）", "Download Excel (formatted)"),
     "download_raw": ("下载 Excel（原始数据）", "Download Excel (raw data)"),
-    "download_png": ("下载图片（PNG）", "Download picture (PNG)"),
-    "totals_sheet": ("全市合计", "City totals"),
+    "download_png": ("下载图片（PNG）", "Download the picture (PNG)"),
+    "make_png": ("生成图片（PNG）", "Make a picture (PNG)"),
+    "png_building": ("正在生成图片（约需数秒）…", "Drawing the picture (a few seconds)…"),
+    "png_failed": ("图片未能生成，请稍后重试。", "The picture could not be drawn; please try again."),
+    "totals_sheet": ("合计", "Totals"),
+    "attachment_sheet": ("附件表", "Attachment"),
     "measure_column": ("指标", "Measure"),
     "change_column": ("同比", "vs last year"),
     "best_weak_sheet": ("强弱县区", "Strongest and weakest"),
@@ -151,11 +210,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bulletin": ("通报", "Bulletin"),
     "bulletin_title": ("{period}通报（草稿）", "Bulletin draft, {period}"),
     "bulletin_help": (
-        "数字、排名和问题均由数据自动生成；黄色标出的【待起草】部分请起草人补写。所选县区只影响通报覆盖范围，排名仍在全部县区之间。",
-        "Figures, ranks and problems are generated from the data; the highlighted 【待起草】 parts are for the clerk. "
-        "Choosing counties narrows what the bulletin covers; ranks stay among all counties.",
+        "数字、排名和问题均由数据自动生成；黄色标出的【待起草】部分请起草人补写。通报覆盖左侧所选县区，排名方式与左侧一致。",
+        "Figures, ranks and problems are generated from the data; the highlighted parts are for the clerk to write. "
+        "The bulletin covers the counties chosen on the left and ranks them as the left says.",
     ),
-    "bulletin_generating": ("正在生成通报：{step}", "Generating the bulletin: {step}"),
+    "bulletin_in_chinese": (
+        "",
+        "The bulletin is an official Chinese document: the preview and the Word file are in Chinese, as published.",
+    ),
+    "bulletin_generating": ("正在生成通报：{step}", "Generating the bulletin…"),
     "bulletin_download": ("下载通报（Word）", "Download the bulletin (Word)"),
     "bulletin_preview": ("正文预览", "Preview"),
     "attachment_preview": ("附件预览", "Attachment preview"),
@@ -167,6 +230,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "trace_inspections": ("检查记录（{n}条）", "Inspections ({n})"),
     "trace_cases": ("立案记录（{n}条）", "Cases ({n})"),
     "trace_limited": ("仅显示最近{n}条。", "Showing the latest {n} only."),
+    "trace_download": ("下载{kind}（CSV）", "Download the {kind} (CSV)"),
+    "record_inspections_id": ("检查编号", "Inspection no."),
+    "record_inspections_inspected_on": ("检查日期", "Date"),
+    "record_inspections_unit_name": ("被检查单位", "Unit inspected"),
+    "record_inspections_industry": ("行业", "Industry"),
+    "record_inspections_inspector_turnouts": ("出动执法人员（人次）", "Inspectors"),
+    "record_inspections_documents": ("使用执法文书（份）", "Documents"),
+    "record_inspections_hazards_found": ("发现隐患（项）", "Hazards found"),
+    "record_inspections_rectification_ordered": ("责令整改", "Rectification ordered"),
+    "record_inspections_rectification_recorded": ("整改记录", "Rectification recorded"),
+    "record_inspections_random_selected": ("双随机", "Random selection"),
+    "record_inspections_import_id": ("导入批次", "Import batch"),
+    "record_cases_id": ("案件编号", "Case no."),
+    "record_cases_filed_on": ("立案日期", "Filed"),
+    "record_cases_decided_on": ("处罚决定日期", "Decided"),
+    "record_cases_unit_name": ("当事单位", "Party"),
+    "record_cases_violation": ("违法行为", "Violation"),
+    "record_cases_fine_yuan": ("罚款金额（元）", "Fine (yuan)"),
+    "record_cases_inspection_id": ("关联检查编号", "Inspection no."),
+    "record_cases_rectification_recorded": ("整改记录", "Rectification recorded"),
+    "record_cases_import_id": ("导入批次", "Import batch"),
     "trace_summary": (
         "该县区本期数字来自报送汇总表，没有明细记录。",
         "This county's figures come from a summary, without records.",
@@ -175,13 +259,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     # charts
     "scatter_title": ("检查家次与罚款（气泡大小为立案数）", "Inspections against fines (bubble size = cases)"),
     "scatter_quadrant": ("检查多、罚款少", "many inspections, few fines"),
-    "median": ("全市中位数", "city median"),
+    "median": ("{pool}中位数", "median of {pool}"),
     "flagged": ("有预警", "flagged"),
     "not_flagged": ("无预警", "not flagged"),
     "bars_title": ("各县区{measure}", "{measure} by county"),
     "bars_measure": ("柱状图指标", "Bar chart measure"),
     "trend_title": ("各县区逐月{measure}", "{measure} by month and county"),
-    "city_trend_title": ("全市逐月{measure}", "{measure} by month, whole city"),
+    "city_trend_title": ("{scope}逐月{measure}", "{measure} by month, {scope}"),
+    "picture_title": ("{period} {title}", "{title}, {period}"),
     "trend_chart_measure": ("趋势指标", "Trend measure"),
     "yoy_title": ("{measure}：本期与去年同期", "{measure}: this period and the same period last year"),
     "yoy_measure": ("同比指标", "Year-on-year measure"),
@@ -201,17 +286,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "flags_title": ("{period}预警县区", "Flagged counties, {period}"),
     "flags_settings": ("预警阈值", "Thresholds"),
     "bottom_places": ("综合排名后几名", "Last places flagged"),
-    "rate_share": ("每百家次立案低于全市平均的比例", "Cases per 100 inspections below this share of the city's"),
-    "fall_margin": ("同比降幅超过全市的百分点", "Fall beyond the city's, in percentage points"),
+    "rate_share": ("每百家次立案低于平均水平的比例", "Cases per 100 inspections below this share of the average"),
+    "fall_margin": ("同比降幅超出总体降幅的百分点", "Fall beyond the overall fall, in percentage points"),
     "fall_minimum_base": ("去年同期基数至少", "Smallest base last year to judge a fall"),
     "flag_zero": ("标出零立案、零罚款", "Flag no cases or no fines"),
     "flag_entry_gaps": ("标出无整改记录的处罚案件", "Flag penalties without rectification records"),
     "no_flags": ("按当前阈值，没有县区需要预警。", "With these thresholds no county is flagged."),
-    "flag_count": ("共{n}个县区有预警。", "{n} counties are flagged."),
+    "bottom_pool_small": (
+        "仅{n}个县区参与排名：至少{m}个县区参与排名时才标出“综合排名靠后”。",
+        "Only {n} counties are ranked: “Bottom of the ranking” needs at least {m}.",
+    ),
+    "threshold_too_high": (
+        "“{label}”最多为{high}，输入的{value}未采用，仍按{kept}计算。",
+        "“{label}” can be at most {high}: {value} was not used, {kept} still applies.",
+    ),
+    "flags_order": ("预警县区按名次从后往前排列。", "Flagged counties are listed from the last place up."),
+    "flag_count": ("共{n}个县区有预警。", "Counties flagged: {n}."),
     "more_flags": (
         "以上为排名最后的{n}个预警县区；全部预警见下表（可排序、搜索）。",
         "Above are the {n} lowest-placed flagged counties; every flag is in the table below (sortable, searchable).",
     ),
+    "card_place": ("（名次 {place}）", " (place {place})"),
+    "card_reason": ("- **{title}**：{reason}", "- **{title}**: {reason}"),
     "flag_figures": ("相关数字", "Figures behind the flags"),
     "rate_column": ("每百家次立案（起）", "Cases per 100 inspections"),
     "last_year_inspections": ("去年同期检查（家次）", "Inspections last year"),
@@ -220,7 +316,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gaps_column": ("无整改记录案件（起）", "Cases without rectification record"),
     # data
     "data_title": ("数据导入与导入记录", "Import data and the import log"),
-    "upload": ("上传 CSV 或 XLSX 文件（UTF-8 或 GBK 均可）", "Upload a CSV or XLSX file (UTF-8 or GBK)"),
+    "upload": (
+        "选择要导入的文件（CSV 或 XLSX，UTF-8 或 GBK 编码均可）",
+        "Choose a file to import (CSV or XLSX, UTF-8 or GBK)",
+    ),
+    "upload_widget_note": (
+        "点击框内的“Upload”按钮选择文件，或把文件拖进框内；框内的英文提示来自浏览器组件，"
+        "“{mb}MB per file”即每个文件不超过{mb}MB。",
+        "Click Upload in the box, or drag the file into it; each file can be at most {mb}MB.",
+    ),
+    "demo_file": ("示例数据（内置生成）", "Demo data (built in)"),
     "kind": ("数据类型", "Kind of data"),
     "kind_auto": ("按表头自动识别", "Recognise from headers"),
     "kind_inspections": ("检查记录", "Inspections"),
@@ -232,11 +337,28 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Summary period (when the file has no start/end columns)",
     ),
     "check_file": ("检查文件", "Check the file"),
+    "upload_preview": ("查看将要导入的行及其存入时段", "The rows to be imported and the period each is stored under"),
     "confirm_import": ("确认导入", "Import"),
-    "problems_found": ("{message}。请修改文件后重新上传：", "{message}. Fix the file and upload it again:"),
-    "file_valid": ("{message}。确认后写入数据库。", "{message}. Confirm to write it to the database."),
-    "imported": ("{message}", "{message}"),
-    "duplicate": ("{message}", "{message}"),
+    "problems_found": (
+        "{message}。请修改文件后重新上传：",
+        "{n} problems found: nothing was imported and the database is unchanged. Fix the file and upload it again:",
+    ),
+    "file_valid": (
+        "检查通过：{rows} 行{kind}。确认后写入数据库。",
+        "Checked: {rows} rows of {kind}, nothing wrong. Confirm to write them to the database.",
+    ),
+    "imported": (
+        "已导入 {rows} 行{kind}（导入批次 {batch}）。",
+        "Imported {rows} rows of {kind} (import batch {batch}).",
+    ),
+    "duplicate": (
+        "{message}。",
+        "This file's content was imported before: it was not imported again and the database is unchanged.",
+    ),
+    "problem_row": ("行", "Row"),
+    "problem_column": ("列", "Column"),
+    "problem_value": ("值", "Value"),
+    "problem_text": ("问题", "Problem"),
     "templates": ("下载导入模板", "Download an import template"),
     "template_button": ("{kind}模板", "{kind} template"),
     "import_log": ("导入记录", "Import log"),
@@ -297,10 +419,38 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The page failed; the details are in the server log. Reload the page; if it fails again, call the admin.",
     ),
     "formats_help": (
-        "各类文件的表头与格式见 README 的“Import formats”一节；下载模板可直接填写。",
-        "Headers and formats are listed in the README's Import formats section; a template can be filled in directly.",
+        "可导入三类文件：检查记录、立案记录和县区汇总。类型按表头自动识别，表头可用中文或英文；"
+        "文件有任何问题时整份不导入，所有问题一次列出。下面是各类文件的列，也可下载模板直接填写。",
+        "Three kinds of file can be imported: inspections, cases and county summaries. The kind is recognised from "
+        "the headers, in Chinese or English; a file with any problem is not imported at all, and every problem is "
+        "listed at once. The columns of each kind are below; a template can be filled in directly.",
+    ),
+    "formats_title": ("文件格式说明", "File formats"),
+    "format_required": ("必填", "required"),
+    "format_optional": ("选填", "optional"),
+    "format_column": ("列名（中文或英文均可）", "Header (Chinese or English)"),
+    "format_need": ("是否必填", "Required"),
+    "format_example": ("示例", "Example"),
+    "format_notes": (
+        "日期可写作 2020-01-31、2020/1/31、2020.1.31、2020年1月31日 或 20200131；县区写全称或6位区划代码；"
+        "罚款金额以元计，最多两位小数；是否类的列写 是/否、1/0 或 有/无；同一文件不会重复导入。",
+        "Dates may be written 2020-01-31, 2020/1/31, 2020.1.31 or 20200131; a county is its full name or its "
+        "6-digit code; fines are in yuan with at most two decimals; yes/no columns take yes/no, 1/0 or the "
+        "Chinese words for yes and no; "
+        "the same file is never imported twice.",
     ),
 }
+
+
+def scope_label(chosen: int = 0, lang: str = "zh") -> str:
+    """What figures cover: the whole city (``chosen`` 0), or the chosen counties.
+
+    >>> scope_label(), scope_label(2), scope_label(3, "en")
+    ('全市', '所选2个县区', 'the 3 chosen counties')
+    """
+    if not chosen:
+        return "全市" if lang == "zh" else "the whole city"
+    return f"所选{chosen}个县区" if lang == "zh" else f"the {chosen} chosen counties"
 
 
 def text(key: str, lang: str = "zh", **values: object) -> str:

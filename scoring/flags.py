@@ -25,11 +25,12 @@ FLAG_TITLES = {
     "en": {
         "bottom": "Bottom of the ranking",
         "no_penalty": "Inspecting without penalising",
-        "fall": "Fall far beyond the city's",
+        "fall": "Steep fall on last year",
         "zero": "No cases or no fines",
         "entry_gap": "Missing rectification records",
     },
 }
+POOL_CITY = {"zh": "全市", "en": "the whole city"}
 MEASURE_NAMES = {
     "zh": {"inspections": "检查生产经营单位", "cases": "立案数", "fines": "罚款"},
     "en": {"inspections": "inspections", "cases": "cases", "fines": "fines"},
@@ -44,6 +45,8 @@ class FlagSettings:
     - ``rate_share``: flag a county whose cases per 100 inspections are below this share of the city's rate.
     - ``fall_margin``: flag a fall this many percentage points (as a fraction) beyond the city's own change.
     - ``fall_minimum_base``: ignore falls from last-year figures smaller than this (2 → 0 is not a trend).
+    - ``bottom_minimum_pool``: the last places are only flagged when at least this many counties are ranked,
+      and at least twice ``bottom_places`` (last of two is not "the bottom of the ranking").
     """
 
     bottom_places: int = 3
@@ -52,6 +55,11 @@ class FlagSettings:
     fall_minimum_base: float = 5
     flag_zero: bool = True
     flag_entry_gaps: bool = True
+    bottom_minimum_pool: int = 6
+
+    def bottom_pool_needed(self) -> int:
+        """How many ranked counties the bottom-places flag needs to mean something."""
+        return max(self.bottom_minimum_pool, 2 * self.bottom_places)
 
 
 def flag_counties(
@@ -60,17 +68,21 @@ def flag_counties(
     gaps: pd.DataFrame | None = None,
     settings: FlagSettings | None = None,
     lang: str = "zh",
+    pool: str | None = None,
 ) -> pd.DataFrame:
     """One row per flag: county, the flag's kind and the reason as a sentence with its figures.
 
     ``scored`` is the output of ``score_counties`` with ``county_code``; ``previous`` the same counties' figures
     for the same period last year; ``gaps`` the per-county count of cases without rectification records.
+    ``pool`` names what the averages and 同比 comparisons cover (全市 by default; 所选3个县区 when ranking
+    only among chosen counties).
     """
     settings = settings or FlagSettings()
+    pool = pool or POOL_CITY[lang]
     figures = _Figures(scored)
-    parts = [_bottom(figures, settings, lang), _no_penalty(figures, settings, lang)]
+    parts = [_bottom(figures, settings, lang), _no_penalty(figures, settings, lang, pool)]
     if previous is not None and not previous.empty:
-        parts.append(_falls(figures, previous, settings, lang))
+        parts.append(_falls(figures, previous, settings, lang, pool))
     if settings.flag_zero:
         parts.append(_zeros(figures, lang))
     if settings.flag_entry_gaps and gaps is not None and not gaps.empty:
@@ -120,7 +132,7 @@ def _frame(figures: _Figures, mask: np.ndarray, flag: str, reasons: list[str]) -
 def _bottom(figures: _Figures, settings: FlagSettings, lang: str) -> pd.DataFrame:
     ranked = ~np.isnan(figures.place)
     n = int(ranked.sum())
-    if n == 0 or settings.bottom_places <= 0:
+    if n == 0 or settings.bottom_places <= 0 or n < settings.bottom_pool_needed():
         return pd.DataFrame(columns=FLAG_COLUMNS)
     worst = np.unique(figures.place[ranked])[-settings.bottom_places :]
     mask = ranked & np.isin(figures.place, worst)
@@ -136,7 +148,7 @@ def _bottom(figures: _Figures, settings: FlagSettings, lang: str) -> pd.DataFram
     return _frame(figures, mask, "bottom", reasons)
 
 
-def _no_penalty(figures: _Figures, settings: FlagSettings, lang: str) -> pd.DataFrame:
+def _no_penalty(figures: _Figures, settings: FlagSettings, lang: str, pool: str) -> pd.DataFrame:
     inspections, cases = figures.values["inspections"], figures.values["cases"]
     known = ~np.isnan(inspections) & ~np.isnan(cases)
     city_rate = cases_per_hundred(inspections[known].sum(), cases[known].sum())
@@ -148,10 +160,10 @@ def _no_penalty(figures: _Figures, settings: FlagSettings, lang: str) -> pd.Data
     share = _share_words(settings.rate_share)
     reasons = [
         f"检查{visits:.0f}家次仅立案{filed:.0f}起，每百家次立案{r:.1f}起，"
-        f"不足全市平均（{city_rate:.1f}起）的{share}，存在以整改代处罚的倾向"
+        f"不足{pool}平均（{city_rate:.1f}起）的{share}，存在以整改代处罚的倾向"
         if lang == "zh"
         else f"{visits:.0f} inspections but only {filed:.0f} cases: {r:.1f} per 100 inspections, "
-        f"under {settings.rate_share:.0%} of the city's {city_rate:.1f}"
+        f"under {settings.rate_share:.0%} of the average of {pool} ({city_rate:.1f})"
         for visits, filed, r in zip(inspections[mask], cases[mask], rate[mask], strict=True)
     ]
     return _frame(figures, mask, "no_penalty", reasons)
@@ -165,7 +177,7 @@ def _change(current: float, previous: float) -> float:
     return (current - previous) / previous if previous else float("nan")
 
 
-def _falls(figures: _Figures, previous: pd.DataFrame, settings: FlagSettings, lang: str) -> pd.DataFrame:
+def _falls(figures: _Figures, previous: pd.DataFrame, settings: FlagSettings, lang: str, pool: str) -> pd.DataFrame:
     if "source" in previous and (previous["source"] == "none").all():
         return pd.DataFrame(columns=FLAG_COLUMNS)
     last_year = previous.set_index("county_code")
@@ -193,9 +205,9 @@ def _falls(figures: _Figures, previous: pd.DataFrame, settings: FlagSettings, la
             if not np.isnan(change[row]):
                 name = MEASURE_NAMES[lang][measure]
                 parts.append(
-                    f"{name}同比减少{-change[row]:.1%}（全市{_city_words(city[measure])}）"
+                    f"{name}同比减少{-change[row]:.1%}（{pool}{_city_words(city[measure])}）"
                     if lang == "zh"
-                    else f"{name} fell {-change[row]:.1%} on last year (city: {city[measure]:+.1%})"
+                    else f"{name} fell {-change[row]:.1%} on last year ({pool}: {city[measure]:+.1%})"
                 )
         reasons.append("，".join(parts) if lang == "zh" else "; ".join(parts))
     return _frame(figures, mask, "fall", reasons)

@@ -172,8 +172,8 @@ def test_view_workbooks_formatted_and_raw(demo) -> None:
     table = ranking_table(view.shown)
     sheets = {"综合排名": table, "第二张表": table.head(2)}
     formatted = load_workbook(io.BytesIO(workbook(sheets, True, "预警", (view.shown, ScoringRule(), "标题", 10, "zh"))))
-    assert formatted.sheetnames == ["综合排名", "综合排名2", "第二张表"]
-    data_sheet = formatted["综合排名2"]
+    assert formatted.sheetnames == ["附件表", "综合排名", "第二张表"]  # never a "综合排名2"
+    data_sheet = formatted["综合排名"]
     assert data_sheet["A1"].font.bold and data_sheet["J2"].number_format == "0.00"
     flagged_rows = [row for row in range(2, 12) if data_sheet.cell(row, 13).value]
     assert flagged_rows and all(data_sheet.cell(row, 2).fill.fgColor.rgb.endswith("FDE2E1") for row in flagged_rows)
