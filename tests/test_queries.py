@@ -132,13 +132,14 @@ def test_demo_is_labelled_and_logged(demo) -> None:
 
 def test_the_rankings_check_finds_a_differing_value_and_the_places_it_moves(demo) -> None:
     from report.analysis import published_differences
+    from scoring import score_counties
 
-    measures = county_measures(demo, *H1)
+    scored = score_counties(county_measures(demo, *H1))
     published = published_summary(demo, *H1)
-    assert published_differences(measures, published).empty  # the demo's records agree with the attachment
+    assert published_differences(scored, published).empty  # the demo's records agree with the attachment
     changed = published.copy()
     changed.loc[changed["county"] == "驿城区", "inspections"] = 200  # a published value unlike the records
-    differences = published_differences(measures, changed)
+    differences = published_differences(scored, changed)
     said = {(row["county"], row["measure"]): (row["records"], row["published"]) for _, row in differences.iterrows()}
     assert said[("驿城区", "检查生产经营单位（家次）")] == ("59", "200")
     assert said[("驿城区", "名次")] == ("10", "8")  # 12 points, level with 确山县 (13 − 1): they share place 8
