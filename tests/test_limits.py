@@ -115,20 +115,36 @@ def declared_as_huge(content: bytes) -> bytes:
     return bytes(patched)
 
 
+# A small process starts the command and reports its peak: a process forked straight from this test run would
+# count this (large) process's memory as its own peak, since the kernel carries the peak across exec.
+LAUNCHER = """
+import os, resource, subprocess, sys
+cap, report = int(sys.argv[1]), int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+process = subprocess.Popen([sys.executable, *sys.argv[3:]], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+os.write(report, f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}".encode())
+"""
+
+
 def run_capped(*args: str, cwd: Path = ROOT) -> tuple[int, str, float, float]:
     """Run ``python ARGS`` capped and timed; return its exit code, stderr, seconds and peak RSS in MB."""
-
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
-
+    report, written = os.pipe()
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=cap
+        [sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_CAP), str(written), *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        pass_fds=(written,),
     )
+    os.close(written)  # the launcher holds the only writing end now
     stderr = _read_within(process, SECONDS * 6)
-    _, status, usage = os.wait4(process.pid, 0)  # reaped here, not by Popen, to read its peak memory
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, stderr, time.monotonic() - started, usage.ru_maxrss / 1024
+    process.wait()
+    with os.fdopen(report, "rb") as reading:
+        said = reading.read().decode().split()
+    code, peak_kb = (int(said[0]), int(said[1])) if len(said) == 2 else (process.returncode, 0)
+    return code, stderr, time.monotonic() - started, peak_kb / 1024
 
 
 def _read_within(process: subprocess.Popen[bytes], seconds: float) -> str:
