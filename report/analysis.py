@@ -439,7 +439,7 @@ def rule_footnote(rule: ScoringRule, counties: int, lang: str = "zh") -> str:
     """The 得分说明 of a rule in the reader's language (the Chinese is the attachment's own sentence)."""
     if lang == "zh":
         return rule.describe(counties)
-    top = float(counties) if rule.top_points is None else float(rule.top_points)
+    top = float(counties) if rule.top is None else float(rule.top)
     last = rule.points_for_rank(counties, counties)
     step = "one point less for each place" if rule.step == 1 else f"{rule.step:g} points less for each place"
     sentence = (

@@ -435,7 +435,8 @@ def hostile_files(tmp_path: Path) -> dict[str, Path]:
         out.writerow(["id", "county", "inspected_on", "unit_name", "industry", "rectification_recorded"])
         for number, payload in enumerate(PAYLOADS, start=1):
             county = "驿城区" if number % 3 == 0 else HOSTILE_CODE
-            out.writerow([f"P{number}-{payload}", county, f"2020-03-{number:02d}", payload, payload, "否"])
+            industry = payload if len(payload) <= 50 else f"[工贸](http://{EVIL}/i)"  # 行业 holds at most 50 characters
+            out.writerow([f"P{number}-{payload}", county, f"2020-03-{number:02d}", payload, industry, "否"])
     with files["cases"].open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["id", "county", "filed_on", "unit_name", "fine_yuan", "inspection_id", "violation"])
