@@ -28,9 +28,9 @@ import pyarrow as pa
 
 from records.fields import (
     FIELDS,
-    SUMMARY_MEASURES,
     KIND_LABELS,
     PLAUSIBILITY,
+    SUMMARY_MEASURES,
     Field,
     Plausibility,
     header_fields,

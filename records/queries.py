@@ -38,8 +38,8 @@ _PREFIX = {"visits": "v", "filed": "f"}
 def catalogue_keys(keys: Iterable[str] = ()) -> tuple[str, ...]:
     """The five measures every view has, then the catalogue keys asked for (a rate brings its two counts).
 
-    >>> catalogue_keys(["rectification_rate", "cases"])
-    ('inspections', 'inspector_turnouts', 'documents', 'cases', 'fines', 'rectification_ordered', 'rectification_recorded', 'rectification_rate')
+    >>> catalogue_keys(["rectification_rate", "cases"])[5:]
+    ('rectification_recorded', 'rectification_ordered', 'rectification_rate')
     """
     wanted = list(MEASURES)
     for key in keys:
@@ -124,11 +124,20 @@ def county_measures(
 
 
 def published_summary(connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """The summary filed for exactly this period (such as a published attachment), with its file name."""
+    """The summary filed for exactly this period (such as a published attachment), with its file name: every
+    catalogue measure it carries (fines in 万元; a rate it lacks from its two counts), missing where it has none."""
+    measures = []
+    for key, entry in CATALOGUE.items():
+        if key == "fines":
+            measures.append("CAST(s.fine_yuan AS DOUBLE) / 10000 AS fines")
+        elif entry.is_rate:
+            computed = f"{entry.scale!r} * CAST(s.{entry.numerator} AS DOUBLE) / NULLIF(s.{entry.denominator}, 0)"
+            measures.append(f"coalesce(s.{key}, {computed}) AS {key}")
+        else:
+            measures.append(f"s.{key}")
     return connection.execute(
-        """
-        SELECT c.code AS county_code, c.name AS county, s.inspections, s.inspector_turnouts, s.documents, s.cases,
-               CAST(s.fine_yuan AS DOUBLE) / 10000 AS fines, l.file_name
+        f"""
+        SELECT c.code AS county_code, c.name AS county, {", ".join(measures)}, l.file_name
         FROM county_summaries s JOIN counties c ON c.code = s.county_code
         JOIN import_log l ON l.id = s.import_id
         WHERE s.period_start = ? AND s.period_end = ?
