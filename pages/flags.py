@@ -1,6 +1,7 @@
 """预警: every flagged county with its reasons in sentences and the figures behind them; thresholds are settings.
 Below them: how decisive the last three places are (robustness) and who has been at the bottom period after period."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache
@@ -79,7 +80,7 @@ carded = view.flags[view.flags["county_code"].isin(flagged_counties[:FLAG_CARDS]
 for code, county_flags in carded.groupby("county_code", sort=False):
     place = places.get(code)
     heading = md(county_flags["county"].iloc[0])
-    if place is not None and place == place:
+    if place is not None and not pd.isna(place):  # a county missing a figure of the scheme has no place
         heading += text("card_place", lang, place=int(place))
     with st.container(border=True):
         st.markdown(f"#### ⚠ {heading}")

@@ -1,6 +1,7 @@
 """综合排名: the attachment as a sortable table, its footnote, the check against the published table, downloads,
 how decisive each place is (robustness) and how lasting (places over time)."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache
@@ -109,7 +110,8 @@ for column, records, kind, count in (
     (right, cases, "cases", row["cases"]),
 ):
     with column.container(key=f"trace_{kind}"):  # records are data: their text is the file's, in any language
-        st.markdown(f"**{text(f'trace_{kind}', lang, n=int(count))}**")
+        shown_count = len(records) if pd.isna(count) else int(count)  # a summary may lack the figure
+        st.markdown(f"**{text(f'trace_{kind}', lang, n=shown_count)}**")
         st.dataframe(records, key=f"trace_{kind}_table", hide_index=True, height="auto")
         records_download(records, f"{filters.period}{county}", kind, lang)
 if TRACE_LIMIT in (len(visits), len(cases)):

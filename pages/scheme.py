@@ -14,6 +14,7 @@ from scoring import CATALOGUE, SchemeError, ScoringRule, scheme_from_toml, schem
 
 FORM = "scheme_form"
 FORM_SOURCE_KEY = "_scheme_form_source"
+FORM_VALUES_KEY = "_scheme_form_values"  # the form as last drawn, and in which language
 UPLOADED_KEY = "_scheme_uploaded"
 SAVED_KEY = "_scheme_saved"
 
@@ -87,6 +88,12 @@ def load_form(loaded: ScoringRule, source: object) -> None:
 
 
 in_force_source = ("stored", scheme.name, scheme.version, scheme.text)
+kept = st.session_state.get(FORM_VALUES_KEY)
+if kept is not None:
+    # Streamlit forgets a widget's value when another page runs, or when its label changes with the language:
+    # the form gets back what it last held.
+    changed = kept[0] != lang
+    st.session_state.update({k: v for k, v in kept[1].items() if changed or k not in st.session_state})
 upload = st.file_uploader(text("scheme_upload", lang), type=["toml", "txt"], key="scheme_upload")
 if upload is not None and st.session_state.get(UPLOADED_KEY, (None,))[0] != upload.file_id:
     try:
@@ -157,6 +164,10 @@ for key in chosen:
     )
     choices.append(MeasureChoice(key, weight, higher, label))
 
+st.session_state[FORM_VALUES_KEY] = (
+    lang,
+    {key: value for key, value in st.session_state.items() if isinstance(key, str) and key.startswith(f"{FORM}_")},
+)
 try:
     proposed = scheme_from_form(name, method, choices, top, step, floor, full, effective_from, effective_to)
 except SchemeError as error:
