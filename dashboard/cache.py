@@ -281,12 +281,15 @@ def proposed_ranking(start: dt.date, end: dt.date, selected: tuple[int, ...], wi
 
 
 def may_edit_schemes() -> bool:
-    """Whether this session may change the scoring scheme: the one place the sign-in work restricts to admins."""
+    """Whether this session may change the scoring scheme: the one place the sign-in work restricts to admins.
+    The 评分规则 page shows its form by it, and ``save_scheme`` refuses by it."""
     return True
 
 
 def save_scheme(text: str) -> SavedScheme:
     """Store a scheme's TOML text as the next version of its name, as one write; SchemeError stores nothing."""
+    if not may_edit_schemes():
+        raise PermissionError("只有管理员可以修改评分方案，未做任何更改。")
     rule = scheme_from_toml(text)  # checked before the writer lock is taken
     saved: SavedScheme | None = None
     with store().transaction(ACTOR, f"保存评分方案 {rule.name}") as connection:

@@ -372,3 +372,22 @@ def test_withdrawing_a_summary_moves_its_extra_measures_and_keeps_them(small_sto
         ).fetchall()
         assert connection.execute("SELECT count(*) FROM county_summaries").fetchall() == [(0,)]
     assert sorted(kept) == sorted([(12, 85.5, 3), (20, 90.0, 2), (2, None, 4)])
+
+
+def test_a_summarys_rate_comes_from_its_counts_when_it_states_none(small_store: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "counts.csv"
+    summary.write_text(
+        "单位,检查生产经营单位（家次）,责令整改（家次）,整改记录（家次）\n驿城区,40,8,6\n西平县,30,0,0\n",
+        encoding="utf-8",
+    )
+    code, out, err = records("import", str(summary), "--start", "2021-07-01", "--end", "2021-09-30", db=small_store)
+    assert code == 0, err
+    scheme = scheme_file(tmp_path, "rate.toml", ScoringRule(name="整改率", measures=(Measure("rectification_rate"),)))
+    code, out, err = records(
+        "rank", "--start", "2021-07-01", "--end", "2021-09-30", "--format", "csv", "--scheme", str(scheme),
+        db=small_store,
+    )  # fmt: skip
+    table = rank_rows(out)
+    assert table.loc["驿城区", "rectification_rate"] == "75.0"  # 6 ÷ 8 × 100
+    assert pd.isna(table.loc["西平县", "rectification_rate"])  # nothing ordered: no rate, not a rate of 0
+    assert "西平县缺少整改率" in err
