@@ -24,6 +24,7 @@ navigation = st.navigation(
         st.Page("pages/charts.py", title=text("charts", lang), url_path="charts"),
         st.Page("pages/flags.py", title=text("flags", lang), url_path="flags"),
         st.Page("pages/bulletin.py", title=text("bulletin", lang), url_path="bulletin"),
+        st.Page("pages/scheme.py", title=text("scheme_page", lang), url_path="scheme"),
         st.Page("pages/data.py", title=text("data", lang), url_path="data"),
     ]
 )

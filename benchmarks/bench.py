@@ -7,6 +7,8 @@ inspections) and measures, each as the median of several runs:
   3. full reruns of the rankings and charts pages through AppTest, uncached and cached;
   4. importing a 1,000,000-row CSV of inspections with full validation, all or nothing, and a 200,000-row XLSX;
   5. the peak memory of a running dashboard (``streamlit run``) that served the pages from that database.
+Then the rank robustness of issue 12 (``benchmarks.robustness``): 200 alternative schemes for 10 and for 2,800
+counties, under the default scheme and a five-measure weighted 百分制 one (targets 0.5 s and 5 s).
 It prints a table, and with ``--json`` writes the largest size's figures as one JSON object.
 
 With ``--load`` it also measures what a real server pays (``benchmarks.load``): for the demo data and each size, the
@@ -37,6 +39,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import load
+from benchmarks.robustness import robustness_figures, robustness_report
 from benchmarks.synthetic import build_synthetic_database, write_xlsx
 from dashboard.local_server import running_dashboard
 from records.db import open_database
@@ -387,10 +390,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Benchmark on {machine}, half-year 2024-01-01..2024-06-30, 2,800 counties, {args.runs} runs each")
     print(report(rows))
     figures = summary(rows)
+    say("rank robustness: 200 alternative schemes for 10 and 2,800 counties")
+    robustness = robustness_figures(args.runs)
+    print("Rank robustness (issue 12), median of the runs:")
+    print(robustness_report(robustness))
+    for row in robustness:
+        key = f"robustness_{row['counties']}_{row['method']}_{row['measures']}_s"
+        figures[key] = row["seconds"]  # type: ignore[assignment]
     if args.load:
         figures.update(load_run(folder, args.viewers, args.seconds, args.processes, args.browsers))
     print(f"Targets (set for 10,000,000 records), judged at {max(sizes):,}:")
     print("\n".join(verdicts(figures, max(sizes) / min(sizes))))
+    for row in robustness:
+        verdict = "met" if row["ok"] else "NOT MET"
+        label = f"robustness {row['counties']:,} ({row['method']}, {row['measures']})"
+        print(f"  {label:30s} {row['seconds']:>10,.3f}  target ≤ {row['target_s']}  {verdict}")
     if args.load:
         print("Targets of issue 15 (page CPU and first view at the largest size; demo_ on the demo data):")
         print("\n".join(load_verdicts(figures)))

@@ -83,19 +83,27 @@ def robustness_figures(runs: int = 5, variants: int = 200) -> list[dict[str, obj
     return rows
 
 
+def robustness_report(rows: list[dict[str, object]]) -> str:
+    """The figures as a Markdown table, as ``python -m benchmarks.bench`` and this module print them."""
+    lines = [
+        "| counties | measures | method | variants | median s | target s | ok |",
+        "|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['counties']:,} | {row['measures']} | {row['method']} | {row['variants']} | "
+            f"{row['seconds']:.4f} | {row['target_s']} | {'yes' if row['ok'] else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.robustness", description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--variants", type=int, default=200)
     args = parser.parse_args(argv)
     rows = robustness_figures(args.runs, args.variants)
-    print("| counties | measures | method | variants | median s | target s | ok |")
-    print("|---:|---:|---|---:|---:|---:|---|")
-    for row in rows:
-        print(
-            f"| {row['counties']:,} | {row['measures']} | {row['method']} | {row['variants']} | "
-            f"{row['seconds']:.4f} | {row['target_s']} | {'yes' if row['ok'] else 'NO'} |"
-        )
+    print(robustness_report(rows))
     return 0 if all(row["ok"] for row in rows) else 1
 
 

@@ -30,6 +30,9 @@ from docx.text.run import Run
 from lxml import etree
 
 from bulletin.draft import CLERK_MARK, BulletinDraft
+from report.text import total_heading
+from scoring.catalogue import format_measure
+from scoring.rule import chinese_numeral
 
 FONT_CANDIDATES = {
     "title": ("方正小标宋简体", "方正小标宋_GBK", "华文中宋", "Noto Serif CJK SC", "SimSun"),
@@ -236,14 +239,14 @@ def _attachment(document, draft: BulletinDraft, chart_png: bytes | None) -> None
     table = document.add_table(rows=2, cols=columns)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    fixed = ("名次", "单位", "三项执法总得分")
+    fixed = ("名次", "单位", total_heading(draft.rule))
     for column, label in enumerate(fixed):
         merged = table.cell(0, column).merge(table.cell(1, column))
         _cell_text(merged, label, bold=True)
     for index, measure in enumerate(measures):
         first = 3 + 3 * index
         group = table.cell(0, first).merge(table.cell(0, first + 2))
-        _cell_text(group, CHINESE_GROUPS[index] if index < len(CHINESE_GROUPS) else str(index + 1), bold=True)
+        _cell_text(group, f"{chinese_numeral(index + 1)}、{measure.label}", bold=True)
         _cell_text(table.cell(1, first), f"{measure.label}（{measure.unit}）", bold=True)
         _cell_text(table.cell(1, first + 1), "排名", bold=True)
         _cell_text(table.cell(1, first + 2), "得分", bold=True)
@@ -251,8 +254,7 @@ def _attachment(document, draft: BulletinDraft, chart_png: bytes | None) -> None
     for _, county in shown.iterrows():
         values = [_number(county["overall_rank"]), str(county["county"]), _number(county["total_points"])]
         for measure in measures:
-            value = county[measure.column]
-            values.append(f"{float(value):.2f}" if measure.unit == "万元" and not pd.isna(value) else _number(value))
+            values.append(format_measure(measure.column, county[measure.column]) or "—")
             values += [_number(county[f"{measure.column}_rank"]), _number(county[f"{measure.column}_points"])]
         if template is None:
             template = table.add_row()
@@ -266,12 +268,10 @@ def _attachment(document, draft: BulletinDraft, chart_png: bytes | None) -> None
             text_element.text = value
         table._tbl.append(row)
     _paragraph(document, draft.footnote, "body", SIZE_五号 + Pt(1.5), indent=False)
+    _paragraph(document, draft.scheme_line, "body", SIZE_五号 + Pt(1.5), indent=False)
     if chart_png:
         document.add_picture(io.BytesIO(chart_png), width=Mm(220))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-CHINESE_GROUPS = ("一", "二", "三", "四", "五", "六")
 
 
 def _number(value: object) -> str:

@@ -15,11 +15,14 @@ import duckdb
 import pandas as pd
 
 from records import queries
+from records.schemes import StoredScheme, built_in_scheme, scheme_for_period
 from report.analysis import CountyView, county_view, strong_and_weak
+from report.history import places_over_time_view
 from report.periods import period_label
 from report.safe import md
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
+from scoring.history import preceding_periods
 from scoring.output import format_change, format_count, format_fines
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -43,10 +46,16 @@ class BulletinDraft:
     attachment_title: str
     view: CountyView
     rule: ScoringRule
+    scheme: StoredScheme | None = None
 
     @property
     def footnote(self) -> str:
         return self.rule.describe(self.view.pool_size)
+
+    @property
+    def scheme_line(self) -> str:
+        """The scheme and version that produced the attachment's figures: 评分方案：某方案（第2版）."""
+        return f"评分方案：{(self.scheme or built_in_scheme()).label()}"
 
     def text(self) -> str:
         return "\n".join(paragraph.text for paragraph in self.paragraphs)
@@ -57,17 +66,23 @@ def draft_bulletin(
     start: dt.date,
     end: dt.date,
     selected: tuple[int, ...] = (),
-    rule: ScoringRule | None = None,
+    scheme: StoredScheme | None = None,
     flag_settings: FlagSettings | None = None,
     rank_within_selection: bool = False,
 ) -> BulletinDraft:
     """Draft the bulletin for a period; with ``selected`` counties it covers them, ranked among all counties
-    unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区."""
-    rule = rule or ScoringRule()
-    measures = queries.county_measures(connection, start, end)
+    unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区.
+
+    ``scheme`` scores it; by default the scheme stored for the period (in effect on its last day)."""
+    scheme = scheme or scheme_for_period(connection, end)
+    rule = scheme.rule
+    keys = [measure.column for measure in rule.measures]
+    measures = queries.county_measures(connection, start, end, keys)
     previous = queries.county_measures(connection, *queries.same_period_last_year(start, end))
     gaps = queries.rectification_gaps(connection, start, end)
     view = county_view(measures, previous, gaps, selected, rank_within_selection, rule, flag_settings)
+    settings = flag_settings or FlagSettings()
+    persistent = _persistent_bottom(connection, start, end, selected, rank_within_selection, settings, view)
     period = period_label(start, end)
     issuer = _issuer(queries.counties(connection))
     attachment_title = f"各县区{period}安全生产监管综合执法成效统计表"
@@ -89,7 +104,7 @@ def draft_bulletin(
         paragraphs.append(Paragraph(f"{period}没有任何执法记录或汇总数据。"))
     else:
         paragraphs.append(Paragraph(_figures_sentence(measures, previous, view, period)))
-        paragraphs += [Paragraph("二、存在问题", "heading"), *_problems(view)]
+        paragraphs += [Paragraph("二、存在问题", "heading"), *_problems(view, persistent)]
     paragraphs += [
         Paragraph("三、工作要求", "heading"),
         Paragraph(
@@ -99,7 +114,31 @@ def draft_bulletin(
         ),
         Paragraph(f"附件：{attachment_title}", "attachment"),
     ]
-    return BulletinDraft(period, issuer, tuple(paragraphs), attachment_title, view, rule)
+    return BulletinDraft(period, issuer, tuple(paragraphs), attachment_title, view, rule, scheme)
+
+
+def _persistent_bottom(
+    connection: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    selected: tuple[int, ...],
+    within: bool,
+    settings: FlagSettings,
+    view: CountyView,
+) -> pd.DataFrame:
+    """Shown counties in the bottom places of this period and the one(s) before it, each period scored by its own
+    scheme (连续两期及以上排名后三); nothing for a span that is not a whole month, quarter, half or year."""
+    if view.pool_size < settings.bottom_pool_needed():
+        return pd.DataFrame(columns=["county", "reason"])
+    periods = []
+    for first, last in preceding_periods(start, end):
+        chosen = scheme_for_period(connection, last)
+        measures = queries.county_measures(connection, first, last, [m.column for m in chosen.rule.measures])
+        if within and selected:
+            measures = measures[measures["county_code"].isin(selected)].reset_index(drop=True)
+        periods.append((period_label(first, last), chosen, measures))
+    flagged = places_over_time_view(periods).persistent(settings.bottom_places)
+    return flagged[flagged["county"].isin(view.shown["county"])]
 
 
 def demo_note(label: str | None) -> list[Paragraph]:
@@ -170,8 +209,9 @@ PROBLEM_LEADS = {
 }
 
 
-def _problems(view: CountyView) -> list[Paragraph]:
-    if view.flags.empty:
+def _problems(view: CountyView, persistent: pd.DataFrame | None = None) -> list[Paragraph]:
+    persistent = persistent if persistent is not None else pd.DataFrame(columns=["county", "reason"])
+    if view.flags.empty and persistent.empty:
         return [Paragraph("按当前预警阈值，本期未发现需要通报的突出问题。")]
     figures = view.shown.set_index("county_code")
     paragraphs = []
@@ -194,7 +234,14 @@ def _problems(view: CountyView) -> list[Paragraph]:
         number = CHINESE_NUMERALS[len(paragraphs)] if len(paragraphs) < 10 else str(len(paragraphs) + 1)
         lead = lead.format(pool=view.pool_scope())
         paragraphs.append(Paragraph(f"（{number}）{lead}具体是：{'；'.join(details)}。", "problem"))
+    if not persistent.empty:
+        number = CHINESE_NUMERALS[len(paragraphs)] if len(paragraphs) < 10 else str(len(paragraphs) + 1)
+        details = [f"{row['county']}{row['reason']}" for _, row in persistent.iterrows()]
+        paragraphs.append(Paragraph(f"（{number}）{PERSISTENT_LEAD}具体是：{'；'.join(details)}。", "problem"))
     return paragraphs
+
+
+PERSISTENT_LEAD = "个别县区局连续两期及以上排名靠后，执法工作长期滞后，应列为重点督导对象。"
 
 
 def preview_markdown(draft: BulletinDraft) -> list[str]:

@@ -20,17 +20,22 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from bulletin import BulletinDraft, bulletin_file, draft_bulletin
-from records import queries
+from records import queries, schemes
 from records.batches import Withdrawal, replace_batch, withdraw_batch
 from records.db import database_path
 from records.demo import build_demo_database
 from records.geo import BOUNDARIES_FILE, load_boundaries
 from records.importer import ImportOutcome, check_file, write_checked
+from records.schemes import SavedScheme, StoredScheme
 from records.store import Rollback, Store
 from report import analysis
 from report.analysis import CountyView
-from scoring import ScoringRule
+from report.history import PlacesOverTime, places_over_time_view
+from report.periods import period_label
+from scoring import scheme_from_toml, score_counties
 from scoring.flags import FlagSettings
+from scoring.history import preceding_periods
+from scoring.robustness import rank_robustness
 
 # Who writes from the dashboard. A placeholder until sessions carry the signed-in user; every write passes it.
 ACTOR = "本机"
@@ -104,8 +109,28 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _measures(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.county_measures(cursor(), start, end)
+def _measures(path: str, version: int, start: dt.date, end: dt.date, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    return queries.county_measures(cursor(), start, end, keys)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _scheme(path: str, version: int, end: dt.date) -> StoredScheme:
+    return schemes.scheme_for_period(cursor(), end)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _scheme_versions(path: str, version: int) -> pd.DataFrame:
+    return schemes.scheme_versions(cursor())
+
+
+def _keys(scheme: StoredScheme) -> tuple[str, ...]:
+    return tuple(measure.column for measure in scheme.rule.measures)
+
+
+def _scheme_measures(path: str, version: int, start: dt.date, end: dt.date) -> tuple[StoredScheme, pd.DataFrame]:
+    """The scheme in effect for a period and the period's measures, with any the scheme names beyond the five."""
+    scheme = _scheme(path, version, end)
+    return scheme, _measures(path, version, start, end, _keys(scheme))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -161,16 +186,52 @@ def _county_view(
     settings: FlagSettings,
     lang: str,
 ) -> CountyView:
+    scheme, measures = _scheme_measures(path, version, start, end)
     return analysis.county_view(
-        _measures(path, version, start, end),
+        measures,
         _measures(path, version, *queries.same_period_last_year(start, end)),
         _gaps(path, version, start, end),
         selected,
         within,
-        ScoringRule(),
+        scheme.rule,
         settings,
         lang,
     )
+
+
+def _pool(measures: pd.DataFrame, selected: tuple[int, ...], within: bool) -> pd.DataFrame:
+    """The counties ranked together: all of them, or the chosen ones when ranking only among those."""
+    if within and selected:
+        return measures[measures["county_code"].isin(selected)].reset_index(drop=True)
+    return measures
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _robustness(
+    path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool
+) -> pd.DataFrame:
+    scheme, measures = _scheme_measures(path, version, start, end)
+    return rank_robustness(_pool(measures, selected, within), scheme.rule)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _history(
+    path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str
+) -> PlacesOverTime:
+    periods = []
+    for first, last in preceding_periods(start, end):
+        scheme, measures = _scheme_measures(path, version, first, last)
+        periods.append((period_label(first, last, lang), scheme, _pool(measures, selected, within)))
+    return places_over_time_view(periods)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _proposal(
+    path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, text: str
+) -> pd.DataFrame:
+    rule = scheme_from_toml(text)
+    measures = _measures(path, version, start, end, tuple(m.column for m in rule.measures))
+    return score_counties(_pool(measures, selected, within), rule)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -189,7 +250,54 @@ def _key() -> tuple[str, int]:
 
 
 def county_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _measures(*_key(), start, end)
+    """The period's measures, with those the period's scheme names."""
+    return _scheme_measures(*_key(), start, end)[1]
+
+
+def scheme_for(end: dt.date) -> StoredScheme:
+    """The scheme that scores a period ending on ``end`` (the latest versions, then the one in effect that day)."""
+    return _scheme(*_key(), end)
+
+
+def scheme_versions() -> pd.DataFrame:
+    return _scheme_versions(*_key())
+
+
+def robustness(start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool) -> pd.DataFrame:
+    """Each ranked county's place under the period's scheme and under the alternatives around it, per view."""
+    return _robustness(*_key(), start, end, selected, within)
+
+
+def places_over_time(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str
+) -> PlacesOverTime:
+    """The period and those of its kind before it, each scored by its own scheme, as places over time."""
+    return _history(*_key(), start, end, selected, within, lang)
+
+
+def proposed_ranking(start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, text: str) -> pd.DataFrame:
+    """The period's ranking under a proposed scheme (its TOML text), without storing anything."""
+    return _proposal(*_key(), start, end, selected, within, text)
+
+
+def may_edit_schemes() -> bool:
+    """Whether this session may change the scoring scheme: the one place the sign-in work restricts to admins.
+    The 评分规则 page shows its form by it, and ``save_scheme`` refuses by it."""
+    return True
+
+
+def save_scheme(text: str) -> SavedScheme:
+    """Store a scheme's TOML text as the next version of its name, as one write; SchemeError stores nothing."""
+    if not may_edit_schemes():
+        raise PermissionError("只有管理员可以修改评分方案，未做任何更改。")
+    rule = scheme_from_toml(text)  # checked before the writer lock is taken
+    saved: SavedScheme | None = None
+    with store().transaction(ACTOR, f"保存评分方案 {rule.name}") as connection:
+        saved = schemes.save_scheme(connection, text, ACTOR)
+        if not saved.stored:
+            raise Rollback
+    assert saved is not None
+    return saved
 
 
 def last_year_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -304,10 +412,11 @@ def replace_upload(
 def _withdrawal_preview(
     path: str, version: int, batch: int, start: dt.date, end: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    scheme, before = _scheme_measures(path, version, start, end)
     with store().trial(ACTOR) as connection:
         withdraw_batch(connection, batch, "预览")
-        after = queries.county_measures(connection, start, end)
-    return _measures(path, version, start, end), after
+        after = queries.county_measures(connection, start, end, _keys(scheme))
+    return before, after
 
 
 def withdrawal_preview(batch: int, start: dt.date, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -328,10 +437,11 @@ def _replacement_preview(
     start: dt.date,
     end: dt.date,
 ) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
+    scheme, before = _scheme_measures(path, version, start, end)
     with store().trial(ACTOR) as connection:
         outcome = replace_batch(connection, batch, content, "预览", kind, file_start, file_end, file_name)
-        after = queries.county_measures(connection, start, end)
-    return outcome, _measures(path, version, start, end), after
+        after = queries.county_measures(connection, start, end, _keys(scheme))
+    return outcome, before, after
 
 
 def replacement_preview(
@@ -351,7 +461,7 @@ def replacement_preview(
 def bulletin_draft(
     start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings
 ) -> BulletinDraft:
-    return draft_bulletin(cursor(), start, end, selected, None, settings, within)
+    return draft_bulletin(cursor(), start, end, selected, scheme_for(end), settings, within)
 
 
 def bulletin_document(draft: BulletinDraft, key: tuple[object, ...], progress: Callable[[float, str], None]) -> bytes:

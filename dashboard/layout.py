@@ -18,13 +18,16 @@ from pandas.io.formats.style import Styler
 from dashboard import cache
 from dashboard.sidebar import MAP_CLICK_KEY, Filters, current_filters
 from records.geo import match_boundaries
+from records.schemes import StoredScheme, built_in_scheme
 from report.analysis import CountyView, ranking_columns
 from report.charts import with_period
 from report.exports import csv_bytes, figure_png, workbook
 from report.safe import md
-from report.text import text
-from scoring import ScoringRule
+from report.schemes import SchemeNote, scheme_note
+from report.text import ATTACHMENT_MEASURES, measure_heading, measure_short, text
+from scoring import CATALOGUE, ScoringRule
 from scoring.flags import FlagSettings
+from scoring.output import format_points
 
 __all__ = ["Filters", "current_filters"]
 
@@ -53,6 +56,11 @@ class PageData:
     previous: pd.DataFrame
     gaps: pd.DataFrame
     view: CountyView
+    scheme: StoredScheme | None = None
+
+    def scheme_note(self, lang: str) -> SchemeNote:
+        """The scheme and version that produced the page's figures, and its 得分说明."""
+        return scheme_note(self.scheme or built_in_scheme(), self.view.pool_size, lang)
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,12 @@ def page_data(filters: Filters) -> PageData:
     view = cache.county_view(
         filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, flag_settings(), filters.lang
     )
-    return PageData(measures, previous, gaps, view)
+    return PageData(measures, previous, gaps, view, cache.scheme_for(filters.end))
+
+
+def scheme_caption(data: PageData, lang: str) -> None:
+    """Which scheme and version produced the page's figures (every page of figures says so)."""
+    st.caption(text("scheme_line", lang, scheme=md(data.scheme_note(lang).label)))
 
 
 def stop_if_empty(data: PageData, filters: Filters) -> None:
@@ -175,6 +188,12 @@ def source_notes(data: PageData, filters: Filters) -> None:
         names = shown.loc[shown["source"] == source, "county"].tolist()
         if names:
             st.caption(text(key, filters.lang, period=filters.period, names=md(joiner.join(names))))
+    summaries = shown[shown["source"] == "summary"]
+    for measure in data.view.rule.measures:  # a summary-only county has no value for a measure its summary lacks
+        names = summaries.loc[summaries[measure.column].isna(), "county"].tolist() if measure.column in shown else []
+        if names:
+            heading = md(measure_heading(measure, filters.lang))
+            st.caption(text("summary_lacks", filters.lang, measure=heading, names=md(joiner.join(names))))
 
 
 RANKING_WIDTHS = {  # pixels; the grid widens them all in proportion to fill a wider screen
@@ -191,14 +210,15 @@ RANKING_WIDTHS = {  # pixels; the grid widens them all in proportion to fill a w
 }
 
 
-def ranking_column_config(table: pd.DataFrame, lang: str) -> dict[str, Any]:
+def ranking_column_config(table: pd.DataFrame, lang: str, rule: ScoringRule | None = None) -> dict[str, Any]:
     """Narrow columns under short headings (the attachment's full heading on hover), 名次 and 单位 pinned, and the
     预警 reasons in a few words, so the whole attachment fits a 1280-pixel laptop screen (about 820 pixels of
     table beside the sidebar: these widths add up to 730 with the row selector).
 
     The table's own column names stay the attachment's, so downloads and tests see those.
     """
-    names = ranking_columns(lang)
+    rule = rule or ScoringRule()
+    names = ranking_columns(lang, rule)
     column = st.column_config.Column
     width = RANKING_WIDTHS
     source_width = width["source"] if names["source"] in table.columns else 0  # the source column takes its share
@@ -212,14 +232,12 @@ def ranking_column_config(table: pd.DataFrame, lang: str) -> dict[str, Any]:
         ),
         names["flags"]: column(width=width["flags"] - source_width, help=text("flag_column_help", lang)),
     }
-    for measure in ("inspections", "cases", "fines"):
-        heading = text(f"{measure}_heading", lang)
-        if measure == "fines":
-            config[names[measure]] = st.column_config.NumberColumn(
-                heading, width=width[measure], help=names[measure], format="%.2f"
-            )
-        else:
-            config[names[measure]] = column(heading, width=width[measure], help=names[measure])
+    for measure in (m.column for m in rule.measures):
+        short = text(f"{measure}_heading", lang) if measure in ATTACHMENT_MEASURES else measure_short(measure, lang)
+        decimals = CATALOGUE[measure].decimals
+        config[names[measure]] = st.column_config.NumberColumn(
+            short, width=width.get(measure, 52), help=names[measure], format=f"%.{decimals}f"
+        )
         for part in ("rank", "points"):
             full = names[f"{measure}_{part}"]
             config[full] = column(text(f"{part}_short", lang), width=width[part], help=full)
@@ -247,13 +265,18 @@ def table_downloads(
     flag_column: str | None = None,
     attachment: tuple[pd.DataFrame, ScoringRule, str, int, str] | None = None,
     float_format: str | None = None,
+    scheme: SchemeNote | None = None,
 ) -> None:
-    """CSV of the main table, a formatted workbook of the whole view and a raw one; built only when clicked."""
+    """CSV of the main table, a formatted workbook of the whole view and a raw one; built only when clicked.
+
+    ``scheme`` names the scheme and version that produced the figures: under the CSV's table and in both
+    workbooks."""
     first = next(iter(sheets.values()))
+    notes = scheme.lines() if scheme else []
     left, middle, right = st.columns(3)
     left.download_button(
         text("download_csv", lang),
-        lambda: csv_bytes(first, float_format),
+        lambda: csv_bytes(first, float_format, notes),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -261,7 +284,7 @@ def table_downloads(
     )
     middle.download_button(
         text("download_xlsx", lang),
-        lambda: workbook(sheets, True, flag_column, attachment),
+        lambda: workbook(sheets, True, flag_column, attachment, scheme),
         file_name=f"{name}.xlsx",
         mime=XLSX,
         key=f"{key}_xlsx",
@@ -269,7 +292,7 @@ def table_downloads(
     )
     right.download_button(
         text("download_raw", lang),
-        lambda: workbook(sheets, False),
+        lambda: workbook(sheets, False, scheme=scheme),
         file_name=f"{name}（原始数据）.xlsx" if lang == "zh" else f"{name} (raw data).xlsx",
         mime=XLSX,
         key=f"{key}_raw",
@@ -330,9 +353,13 @@ def shade_flagged_rows(table: pd.DataFrame, flag_column: str) -> pd.DataFrame | 
     if len(table) > SHADE_ROWS_UP_TO:
         return table
     fines = [column for column in table.columns if "万元" in str(column) or "10k yuan" in str(column)]
+    # Other fractional figures (rates, weighted or 百分制 points) as the bulletin prints them: 85.6, 8.25.
+    fractions = [c for c in table.columns if c not in fines and pd.api.types.is_float_dtype(table[c])]
+    formats: dict[Any, Any] = {column: "{:.2f}" for column in fines}
+    formats.update({column: format_points for column in fractions})
     return table.style.apply(
         lambda row: ["background-color: #fde2e1" if row[flag_column] else ""] * len(row), axis=1
-    ).format({column: "{:.2f}" for column in fines}, na_rep="—")
+    ).format(formats, na_rep="—")
 
 
 MAP_LAST_CLICK_KEY = "_map_last_click"
@@ -373,4 +400,5 @@ def figures_page(title_key: str, **title_values: object) -> tuple[Filters, PageD
     data = page_data(filters)
     page_header(title_key, filters, scope=data.view.scope(filters.lang), **title_values)
     stop_if_empty(data, filters)
+    scheme_caption(data, filters.lang)
     return filters, data

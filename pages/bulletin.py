@@ -6,6 +6,7 @@ from bulletin.draft import preview_markdown
 from dashboard import cache
 from dashboard.layout import current_filters, flag_settings, page_header
 from report.analysis import ranking_table
+from report.safe import md
 from report.text import text
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -16,6 +17,7 @@ lang = filters.lang
 
 def heading() -> None:
     page_header("bulletin_title", filters)
+    st.caption(text("scheme_line", lang, scheme=md(cache.scheme_for(filters.end).label(lang))))
     st.caption(text("bulletin_help", lang))
     if lang == "en":
         st.caption(text("bulletin_in_chinese", lang))
@@ -55,5 +57,6 @@ with body.container():
         for line in preview_markdown(draft):
             st.markdown(line)
         st.markdown(f"**{draft.attachment_title}**")
-        st.dataframe(ranking_table(draft.view.shown, "zh"), hide_index=True, width="stretch")
+        st.dataframe(ranking_table(draft.view.shown, "zh", draft.rule), hide_index=True, width="stretch")
         st.caption(draft.footnote)
+        st.caption(md(draft.scheme_line))

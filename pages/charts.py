@@ -18,7 +18,7 @@ from report.charts import (
     monthly_trend,
     year_on_year_bars,
 )
-from report.text import text
+from report.text import measure_heading, text
 
 MEASURES = ["inspections", "cases", "fines"]
 TREND_COUNTIES = 12
@@ -29,8 +29,13 @@ view = data.view
 ranking_scope_note(filters, view.pool_size)
 
 
-def measure_picker(label_key: str, key: str) -> str:
-    return st.radio(text(label_key, lang), MEASURES, format_func=lambda m: text(m, lang), horizontal=True, key=key)
+def measure_picker(label_key: str, key: str, measures: list[str] = MEASURES) -> str:
+    """A measure radio; the bar chart offers the scheme's measures (their ranks and points are in the ranking)."""
+    if st.session_state.get(key) not in measures:
+        st.session_state.pop(key, None)  # a measure of another scheme: back to the first
+    return st.radio(
+        text(label_key, lang), measures, format_func=lambda m: measure_heading(m, lang), horizontal=True, key=key
+    )
 
 
 def show(figure, key: str, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -48,8 +53,8 @@ if len(view.shown) > LABEL_ALL_UP_TO:
 if len(view.shown) > 2 * BARS_EACH_END:
     st.caption(text("bars_limited", lang, n=BARS_EACH_END, m=2 * BARS_EACH_END))
 
-bars_measure = measure_picker("bars_measure", "bars_measure")
-show(measure_bars(view.shown, bars_measure, lang), "bars_chart", text(bars_measure, lang))
+bars_measure = measure_picker("bars_measure", "bars_measure", [m.column for m in view.rule.measures])
+show(measure_bars(view.shown, bars_measure, lang), "bars_chart", measure_heading(bars_measure, lang))
 
 monthly = cache.monthly_series(filters.start, filters.end)
 trend_measure = measure_picker("trend_chart_measure", "trend_measure")
@@ -70,11 +75,12 @@ else:
 table_downloads(
     f"{filters.period}{text('charts', lang)}",
     {
-        text("chart_data_sheet", lang): ranking_table(view.shown, lang),
+        text("chart_data_sheet", lang): ranking_table(view.shown, lang, view.rule),
         text("monthly_sheet", lang): monthly_table(monthly, lang),
     },
     "charts_download",
     lang,
     flag_column=text("flag_column", lang),
     float_format="%.2f",
+    scheme=data.scheme_note(lang),
 )

@@ -41,7 +41,6 @@ period = right.date_input(
 start, end = (period[0], period[1]) if isinstance(period, tuple | list) and len(period) == 2 else (None, None)
 
 
-
 def kind_words(kind: str | None) -> str:
     words = text(f"kind_{kind or 'auto'}", lang)
     return words if lang == "zh" else words.lower()
@@ -161,7 +160,10 @@ else:
             st.info(text("correct_no_change", lang, period=filters.period))
         else:
             st.dataframe(figures, key="correct_figures", hide_index=True, width="stretch")
-            st.dataframe(place_changes(*preview, lang), key="correct_places", hide_index=True, width="stretch")
+            in_force = cache.scheme_for(filters.end).rule  # the places as the period's scheme gives them
+            st.dataframe(
+                place_changes(*preview, lang, in_force), key="correct_places", hide_index=True, width="stretch"
+            )
         label = text(f"correct_confirm_{action}", lang, batch=batch)
         if st.button(label, key="correct_confirm", type="primary", disabled=not reason.strip()):
             try:

@@ -1,19 +1,24 @@
-"""预警: every flagged county with its reasons in sentences and the figures behind them; thresholds are settings."""
+"""预警: every flagged county with its reasons in sentences and the figures behind them; thresholds are settings.
+Below them: how decisive the last three places are (robustness) and who has been at the bottom period after period."""
 
+import pandas as pd
 import streamlit as st
 
+from dashboard import cache
 from dashboard.layout import (
     current_filters,
     flag_settings,
     page_data,
     page_header,
     ranking_scope_note,
+    scheme_caption,
     stop_if_empty,
     table_downloads,
     threshold_inputs,
 )
 from report.analysis import flag_figures, flag_figures_table, flags_table
 from report.safe import md
+from report.schemes import bottom_robustness, persistence_text, robustness_text
 from report.text import text
 from scoring.flags import FLAG_TITLES
 
@@ -29,13 +34,42 @@ with st.expander(text("flags_settings", lang), expanded=True):
     threshold_inputs(lang)
 
 stop_if_empty(data, filters)
+scheme_caption(data, lang)
 ranking_scope_note(filters, view.pool_size)
 settings = flag_settings()
 if settings.bottom_places > 0 and view.pool_size < settings.bottom_pool_needed():
     st.caption(text("bottom_pool_small", lang, n=view.pool_size, m=settings.bottom_pool_needed()))
 
+
+def standing() -> None:
+    """How decisive the last three places are, and who has been at the bottom in consecutive periods."""
+    shown = set(view.shown["county_code"])
+    places = cache.robustness(filters.start, filters.end, filters.selected_codes, filters.rank_within_selection)
+    bottom = bottom_robustness(places, 3)
+    bottom = bottom[bottom["county_code"].isin(shown)] if "county_code" in bottom else bottom
+    if not bottom.empty:
+        with st.container(key="robustness_sentences"):
+            st.subheader(text("robust_flags_title", lang))
+            for _, row in bottom.iterrows():
+                st.markdown(md(robustness_text(row, lang)))
+    over_time = cache.places_over_time(
+        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, lang
+    )
+    if over_time.empty or settings.bottom_places <= 0 or view.pool_size < settings.bottom_pool_needed():
+        return
+    flagged = over_time.persistent(settings.bottom_places)
+    flagged = flagged[flagged["county"].isin(view.shown["county"])]
+    with st.container(key="persistent_bottom"):
+        st.subheader(text("persist_title", lang))
+        if flagged.empty:
+            st.caption(text("persist_none", lang, n=len(over_time.periods), k=settings.bottom_places))
+        for _, row in flagged.iterrows():
+            st.markdown(f"- ⚠ {md(persistence_text(row, lang, settings.bottom_places))}")
+
+
 if view.flags.empty:
     st.success(text("no_flags", lang))
+    standing()
     st.stop()
 
 flagged_counties = view.flags["county_code"].unique()
@@ -46,7 +80,7 @@ carded = view.flags[view.flags["county_code"].isin(flagged_counties[:FLAG_CARDS]
 for code, county_flags in carded.groupby("county_code", sort=False):
     place = places.get(code)
     heading = md(county_flags["county"].iloc[0])
-    if place is not None and place == place:
+    if place is not None and not pd.isna(place):  # a county missing a figure of the scheme has no place
         heading += text("card_place", lang, place=int(place))
     with st.container(border=True):
         st.markdown(f"#### ⚠ {heading}")
@@ -57,7 +91,7 @@ if len(flagged_counties) > FLAG_CARDS:
     st.dataframe(flags_table(view.flags, lang), hide_index=True, width="stretch", height=400)
 
 st.subheader(text("flag_figures", lang))
-figures = flag_figures_table(flag_figures(view, data.previous, data.gaps), lang)
+figures = flag_figures_table(flag_figures(view, data.previous, data.gaps), lang, view.rule)
 st.dataframe(
     figures,
     key="flag_figures",
@@ -74,4 +108,6 @@ table_downloads(
     {text("flags_sheet", lang): flags_table(view.flags, lang), text("flag_figures", lang): figures},
     "flags_download",
     lang,
+    scheme=data.scheme_note(lang),
 )
+standing()

@@ -20,7 +20,7 @@ from report.analysis import (
     strong_and_weak_table,
     totals_table,
 )
-from report.charts import MAP_MEASURES, county_map, monthly_trend
+from report.charts import county_map, map_measures, monthly_trend
 from report.safe import md
 from report.text import text
 from scoring.output import format_count, format_fines
@@ -71,14 +71,15 @@ try:
 except BoundaryError as error:
     st.caption(text("map_unavailable", lang, error=md(error)))
 else:
+    colours = map_measures(view.rule, lang)
     colour_by = st.radio(
         text("map_colour_by", lang),
-        list(MAP_MEASURES),
-        format_func=lambda m: text(MAP_MEASURES[m], lang),
+        list(colours),
+        format_func=colours.get,
         horizontal=True,
         key="map_colour_by",
     )
-    county_figure = county_map(view.shown, boundaries, colour_by, lang, view.scored)
+    county_figure = county_map(view.shown, boundaries, colour_by, lang, view.scored, view.rule)
     clicked = st.plotly_chart(
         county_figure, key="county_map", width="stretch", on_select="rerun", selection_mode="points"
     )
@@ -112,4 +113,5 @@ table_downloads(
     },
     "overview_download",
     lang,
+    scheme=data.scheme_note(lang),
 )

@@ -1,9 +1,12 @@
-"""综合排名: the attachment as a sortable table, its footnote, the check against the published table, downloads."""
+"""综合排名: the attachment as a sortable table, its footnote, the check against the published table, downloads,
+how decisive each place is (robustness) and how lasting (places over time)."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache
 from dashboard.layout import (
+    chart_download,
     figures_page,
     follow_selected_row,
     ranking_column_config,
@@ -14,19 +17,21 @@ from dashboard.layout import (
     table_downloads,
 )
 from report.analysis import flag_marks, published_differences, ranking_table, record_table, rule_footnote
+from report.charts import BUMP_EACH_END, ROBUSTNESS_EACH_END, bump_chart, robustness_chart
 from report.safe import md
-from report.text import text
-from scoring import ScoringRule
+from report.schemes import SchemeNote, history_table
+from report.text import measure_heading, text
 
 TRACE_LIMIT = 1000
 
 filters, data = figures_page("rankings_title")
 lang = filters.lang
 view = data.view
-rule = ScoringRule()
+rule = view.rule
+scheme = data.scheme_note(lang)
 
 ranking_scope_note(filters, view.pool_size)
-table = ranking_table(view.shown, lang)
+table = ranking_table(view.shown, lang, rule)
 source_header = text("source_column", lang)
 if (view.shown["source"] == "records").all():  # the source notes below name any other source
     table = table.drop(columns=[source_header])
@@ -37,7 +42,7 @@ event = st.dataframe(
     key="ranking_table",
     hide_index=True,
     width="stretch",
-    column_config=ranking_column_config(shown_table, lang),
+    column_config=ranking_column_config(shown_table, lang, rule),
     on_select="rerun",
     selection_mode="single-row",
     height=min(38 + 35 * len(table), 700),
@@ -46,11 +51,15 @@ st.caption(rule_footnote(rule, view.pool_size, lang))
 source_notes(data, filters)
 
 published = cache.published_summary(filters.start, filters.end)
-differences = published_differences(view.scored, published, lang, rule)
+lacking = [m for m in rule.measures if published.empty or published[m.column].isna().all()]
+differences = published_differences(view.scored, published, lang, rule) if not lacking else published.iloc[0:0]
 if published.empty:
     st.caption(text("published_none", lang))
 elif view.ranked_among_selection:
     st.caption(text("published_within", lang))
+elif lacking:
+    measures = ("、" if lang == "zh" else ", ").join(measure_heading(m, lang) for m in lacking)
+    st.caption(text("published_lacks", lang, file=md(published["file_name"].iloc[0]), measures=md(measures)))
 else:
     file_name = md(published["file_name"].iloc[0])
     if differences.empty:
@@ -82,6 +91,7 @@ table_downloads(
     flag_column=flag_header,
     attachment=(view.shown, rule, title, view.pool_size, lang),
     float_format="%.2f",
+    scheme=scheme,
 )
 
 st.subheader(text("trace_title", lang))
@@ -100,8 +110,54 @@ for column, records, kind, count in (
     (right, cases, "cases", row["cases"]),
 ):
     with column.container(key=f"trace_{kind}"):  # records are data: their text is the file's, in any language
-        st.markdown(f"**{text(f'trace_{kind}', lang, n=int(count))}**")
+        shown_count = len(records) if pd.isna(count) else int(count)  # a summary may lack the figure
+        st.markdown(f"**{text(f'trace_{kind}', lang, n=shown_count)}**")
         st.dataframe(records, key=f"trace_{kind}_table", hide_index=True, height="auto")
         records_download(records, f"{filters.period}{county}", kind, lang)
 if TRACE_LIMIT in (len(visits), len(cases)):
     st.caption(text("trace_limited", lang, n=TRACE_LIMIT))
+
+st.subheader(text("robust_title", lang))
+places = cache.robustness(filters.start, filters.end, filters.selected_codes, filters.rank_within_selection)
+variants = int(places["variants"].iloc[0]) if len(places) else 0
+st.caption(text("robust_help", lang, n=variants))
+if places["place"].notna().sum() > 2 * ROBUSTNESS_EACH_END:
+    st.caption(text("robust_limited", lang, n=ROBUSTNESS_EACH_END))
+show_robustness = robustness_chart(places, lang, variants)
+st.plotly_chart(show_robustness, key="robustness_chart", width="stretch")
+chart_download(show_robustness, text("robust_title", lang), "robustness_chart_png", filters)
+
+over_time = cache.places_over_time(
+    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, lang
+)
+st.subheader(text("history_title", lang, n=len(over_time.periods)))
+if over_time.empty:
+    st.info(text("history_none", lang))
+else:
+    st.caption(text("history_help", lang))
+    if over_time.skipped:
+        st.caption(text("history_skipped", lang, periods=("、" if lang == "zh" else ", ").join(over_time.skipped)))
+    latest = over_time.history[over_time.history["period_index"] == over_time.history["period_index"].max()]
+    counties = latest["county"].tolist()
+    highlighted = list(filters.selected_names)
+    drawn = highlighted or counties
+    if len(counties) > 2 * BUMP_EACH_END:
+        drawn = highlighted or counties[:BUMP_EACH_END] + counties[-BUMP_EACH_END:]
+        st.caption(text("bump_limited", lang, n=BUMP_EACH_END))
+    bump = bump_chart(over_time.history, highlighted, lang, drawn if len(counties) > 2 * BUMP_EACH_END else None)
+    st.plotly_chart(bump, key="bump_chart", width="stretch")
+    chart_download(bump, text("history_title", lang, n=len(over_time.periods)), "bump_chart_png", filters)
+    schemes_used = over_time.scheme_label(lang)
+    if schemes_used != scheme.label:
+        st.caption(text("scheme_line", lang, scheme=md(schemes_used)))
+    history = history_table(over_time.history, lang)
+    if filters.selected_names and not filters.rank_within_selection:
+        history = history[history[text("county", lang)].isin(filters.selected_names)]
+    st.dataframe(history, key="history_table", hide_index=True, width="stretch")
+    table_downloads(
+        f"{filters.period}{text('history_sheet', lang)}",
+        {text("history_sheet", lang): history},
+        "history_download",
+        lang,
+        scheme=SchemeNote(schemes_used, text("history_help", lang), lang),
+    )

@@ -15,17 +15,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from records.batches import BatchError, replace_batch, withdraw_batch
 from records.db import DatabaseError, database_path, fault_message
 from records.fields import FIELDS, KIND_LABELS
 from records.importer import ImportOutcome, check_file, county_lookup, template_rows, write_checked
 from records.queries import county_measures, dataset_label
+from records.schemes import (
+    SchemeNotFound,
+    StoredScheme,
+    file_scheme,
+    find_scheme,
+    save_scheme,
+    scheme_for_period,
+    scheme_versions,
+)
 from records.store import Rollback, Store
-from scoring import ScoringRule, missing_note, score_counties
+from scoring import SchemeError, missing_note, score_counties
 from scoring.output import ranking_csv, ranking_json, ranking_text
 
 RANK_FORMATS: dict[str, Callable[..., str]] = {"table": ranking_text, "csv": ranking_csv, "json": ranking_json}
+SCHEME_HELP = "评分方案：TOML 文件，或已保存方案的名称（默认为该时段最后一天生效的方案）"
 
 
 def _date(text: str) -> dt.date:
@@ -83,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--start", type=_date, required=True, help="开始日期 YYYY-MM-DD")
     rank.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
     rank.add_argument("--format", choices=sorted(RANK_FORMATS), default="table", help="输出格式（默认 table）")
+    rank.add_argument("--scheme", help=SCHEME_HELP)
     bulletin = commands.add_parser(
         "bulletin", parents=[database], help="起草通报（Word）", description="按时段起草通报，写出 .docx 文件。"
     )
@@ -90,6 +102,29 @@ def build_parser() -> argparse.ArgumentParser:
     bulletin.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
     bulletin.add_argument("--out", required=True, help="输出的 .docx 文件")
     bulletin.add_argument("--counties", help="只写这些县区（名称或代码，逗号分隔）；排名仍在全部县区之间")
+    bulletin.add_argument("--scheme", help=SCHEME_HELP)
+
+    schemes = commands.add_parser(
+        "schemes",
+        help="评分方案：列出、查看、导入、导出",
+        description="评分方案随数据保存、按版本累积，从不覆盖；时段按其最后一天生效的方案计分。",
+    )
+    scheme_commands = schemes.add_subparsers(dest="scheme_command", required=True, metavar="操作")
+    scheme_commands.add_parser("list", parents=[database], help="列出所有方案及其各版本")
+    show = scheme_commands.add_parser("show", parents=[database], help="显示一个方案的 TOML 文本")
+    show.add_argument("name", help="方案名称")
+    show.add_argument("--version", type=int, help="版本号（默认最新版）")
+    load_scheme = scheme_commands.add_parser(
+        "import",
+        parents=[database],
+        help="导入方案文件，保存为该方案的新版本",
+        description="校验后保存；有误则不保存。",
+    )
+    load_scheme.add_argument("file", help="评分方案 TOML 文件")
+    export = scheme_commands.add_parser("export", parents=[database], help="导出方案的 TOML 文本")
+    export.add_argument("name", help="方案名称")
+    export.add_argument("--version", type=int, help="版本号（默认最新版）")
+    export.add_argument("--out", help="写入此文件（默认输出到屏幕）")
     geo = commands.add_parser(
         "geo",
         help="生成县区地图边界文件",
@@ -105,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (DatabaseError, BatchError) as error:
+    except (DatabaseError, BatchError, SchemeError, SchemeNotFound) as error:
         print(f"错误：{error}", file=sys.stderr)
     except (duckdb.Error, OSError) as error:
         print(f"错误：{fault_message(error)}", file=sys.stderr)
@@ -221,19 +256,32 @@ def run_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def chosen_scheme(connection: duckdb.DuckDBPyConnection, option: str | None, end: dt.date) -> StoredScheme:
+    """``--scheme``: a TOML file, else a stored scheme's name (its latest version); without it, the scheme in effect
+    on the period's last day."""
+    if option is None:
+        return scheme_for_period(connection, end)
+    path = Path(option)
+    if path.suffix.lower() == ".toml" or path.is_file():
+        return file_scheme(path)
+    return find_scheme(connection, option)
+
+
 def run_rank(args: argparse.Namespace) -> int:
     if args.start > args.end:
         print("错误：开始日期晚于结束日期", file=sys.stderr)
         return 1
     with Store(database_path(args.db)).reading() as connection:
-        measures = county_measures(connection, args.start, args.end)
+        scheme = chosen_scheme(connection, args.scheme, args.end)
+        rule = scheme.rule
+        measures = county_measures(connection, args.start, args.end, [m.column for m in rule.measures])
         label = dataset_label(connection)
     if label:
         print(f"注意：以下为{label}，仅供演示。", file=sys.stderr)
     if (measures["source"] == "none").all():
         print(f"该时段（{args.start} 至 {args.end}）没有任何执法记录或汇总数据。", file=sys.stderr)
         return 1
-    rule = ScoringRule()
+    print(f"评分方案：{scheme.label()}", file=sys.stderr)
     scored = score_counties(measures, rule)
     sys.stdout.write(RANK_FORMATS[args.format](scored, rule))
     note = missing_note(scored)
@@ -253,6 +301,7 @@ def run_bulletin(args: argparse.Namespace) -> int:
         print("错误：输出文件名应以 .docx 结尾", file=sys.stderr)
         return 1
     with Store(database_path(args.db)).reading() as connection:
+        scheme = chosen_scheme(connection, args.scheme, args.end)
         selected: tuple[int, ...] = ()
         if args.counties:
             lookup = county_lookup(connection)
@@ -262,10 +311,56 @@ def run_bulletin(args: argparse.Namespace) -> int:
                 print(f"错误：未知县区：{'、'.join(unknown)}", file=sys.stderr)
                 return 1
             selected = tuple(lookup[name] for name in names)
-        content = bulletin_docx(connection, args.start, args.end, selected, _progress)
+        content = bulletin_docx(connection, args.start, args.end, selected, _progress, scheme)
     out.write_bytes(content)
+    print(f"评分方案：{scheme.label()}", file=sys.stderr)
     print(f"已写出通报：{out}")
     return 0
+
+
+def run_schemes(args: argparse.Namespace) -> int:
+    store = Store(database_path(args.db))
+    if args.scheme_command == "import":
+        path = Path(args.file)
+        stored = file_scheme(path)  # checked before the writer lock is taken: a bad file stores nothing
+        with store.transaction(cli_actor(), f"保存评分方案 {stored.name}") as connection:
+            saved = save_scheme(connection, stored.text)
+            if not saved.stored:
+                raise Rollback
+        print(saved.message())
+        return 0
+    with store.reading() as connection:
+        if args.scheme_command == "list":
+            versions = scheme_versions(connection)
+            in_force = scheme_for_period(connection, dt.date.today())
+            print(_versions_text(versions, in_force))
+            return 0
+        scheme = find_scheme(connection, args.name, args.version)
+    if args.scheme_command == "show":
+        print(f"# {scheme.label()}，{scheme.saved_by}保存于 {scheme.saved_at:%Y-%m-%d %H:%M}", file=sys.stderr)
+        sys.stdout.write(scheme.text if scheme.text.endswith("\n") else scheme.text + "\n")
+        return 0
+    if args.out:
+        Path(args.out).write_text(scheme.text, encoding="utf-8")
+        print(f"已导出{scheme.label()}：{args.out}")
+    else:
+        sys.stdout.write(scheme.text)
+    return 0
+
+
+def _versions_text(versions: pd.DataFrame, in_force: StoredScheme) -> str:
+    """The stored versions as a plain table, the one in force today marked."""
+    if versions.empty:
+        return f"数据库中还没有保存的评分方案；各时段按{in_force.label()}计分。"
+    lines = ["名称\t版本\t生效\t保存人\t保存时间\t今日在用"]
+    for row in versions.itertuples():
+        start = "" if pd.isna(row.effective_from) else f"{pd.Timestamp(row.effective_from):%Y-%m-%d}"
+        finish = "" if pd.isna(row.effective_to) else f"{pd.Timestamp(row.effective_to):%Y-%m-%d}"
+        span = f"{start or '不限'} 至 {finish or '不限'}"
+        using = "✓" if (row.name, row.version) == (in_force.name, in_force.version) else ""
+        saved_at = f"{pd.Timestamp(row.saved_at):%Y-%m-%d %H:%M}"
+        lines.append(f"{row.name}\t第{row.version}版\t{span}\t{row.saved_by}\t{saved_at}\t{using}")
+    return "\n".join(lines)
 
 
 def run_geo(args: argparse.Namespace) -> int:
@@ -291,6 +386,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": run_template,
     "rank": run_rank,
     "bulletin": run_bulletin,
+    "schemes": run_schemes,
     "geo": run_geo,
 }
 

@@ -21,8 +21,7 @@ DATABASE_ENVIRONMENT_VARIABLE = "ENFORCEMENT_DB"
 
 MISSING = "数据库尚未创建，未做任何更改。请先运行 python -m records init --demo（示例数据）或 python -m records init。"
 DAMAGED = (
-    "数据库文件已损坏，无法读取，未做任何更改。请用 python -m records restore 从最近的备份恢复，"
-    "或请管理员检查磁盘。"
+    "数据库文件已损坏，无法读取，未做任何更改。请用 python -m records restore 从最近的备份恢复，或请管理员检查磁盘。"
 )
 DISK_FULL = "数据库所在磁盘已满，未做任何更改。请清理磁盘空间后重试。"
 READ_ONLY = "数据库文件或其所在文件夹是只读的（或没有写权限），无法写入，未做任何更改。请检查权限或挂载方式后重试。"

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from scoring.catalogue import CATALOGUE
 from scoring.summary import SUMMARY_HEADERS
 from scoring.tables import normalise_header
 
@@ -17,7 +18,7 @@ from scoring.tables import normalise_header
 class Field:
     name: str
     label: str
-    type: str  # id, text, county, date, count, yuan, wan_yuan, flag
+    type: str  # id, text, county, date, count, yuan, wan_yuan, rate, flag
     required: bool
     aliases: tuple[str, ...] = ()
     example: str = ""
@@ -104,18 +105,29 @@ def _summary_aliases(name: str) -> tuple[str, ...]:
     return SUMMARY_HEADERS[name]
 
 
+def _catalogue_field(key: str, example: str = "", label: str = "") -> Field:
+    """A summary column for one catalogue measure: its heading (or the attachment's own ``label``), and every
+    header variant the catalogue declares."""
+    entry = CATALOGUE[key]
+    kind = "wan_yuan" if key == "fines" else "rate" if entry.is_rate else "count"
+    return Field(key, label or entry.heading(), kind, False, _summary_aliases(key), example)
+
+
+# A summary carries at least one measure of the catalogue (which ones is up to the bureau's bulletin: 检查企业,
+# 发现隐患, 处罚次数 and 处罚金额 is a real one without 立案数); a measure a file lacks is missing for its counties.
+SUMMARY_EXAMPLES = ("inspections", "cases", "fines", "inspector_turnouts", "documents")
 SUMMARY_FIELDS = (
     Field("county", "单位", "county", True, _summary_aliases("county"), "驿城区"),
-    Field("inspections", "检查生产经营单位（家次）", "count", True, _summary_aliases("inspections"), "59"),
-    Field("cases", "立案数", "count", True, _summary_aliases("cases"), "1"),
-    Field("fines", "监督检查罚款（万元）", "wan_yuan", True, _summary_aliases("fines"), "1.00"),
-    Field(
-        "inspector_turnouts", "出动行政执法人员（人次）", "count", False, _summary_aliases("inspector_turnouts"), "127"
-    ),
-    Field("documents", "使用执法文书（份）", "count", False, _summary_aliases("documents"), "83"),
+    _catalogue_field("inspections", "59", "检查生产经营单位（家次）"),
+    _catalogue_field("cases", "1", "立案数"),
+    _catalogue_field("fines", "1.00", "监督检查罚款（万元）"),
+    _catalogue_field("inspector_turnouts", "127", "出动行政执法人员（人次）"),
+    _catalogue_field("documents", "83", "使用执法文书（份）"),
     Field("start", "开始日期", "date", False, _summary_aliases("start"), "2020-01-01"),
     Field("end", "结束日期", "date", False, _summary_aliases("end"), "2020-06-30"),
+    *(_catalogue_field(key) for key in CATALOGUE if key not in SUMMARY_EXAMPLES),
 )
+SUMMARY_MEASURES = tuple(key for key in CATALOGUE)
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     "inspections": INSPECTION_FIELDS,
@@ -149,9 +161,15 @@ def header_fields(headers: list[str], kind: str | None = None) -> int:
 
 
 def recognise_kind(headers: list[str]) -> str | None:
-    """The kind whose required headers are all present; records before summaries."""
+    """The kind whose required headers are all present, records before summaries; a summary also needs a measure
+    and no record id column (a cases file short of its 立案日期 is a broken cases file, not a summary)."""
     for kind in ("cases", "inspections", "summary"):
         present = {field.name for field in map_headers(headers, kind) if field}
-        if all(field.name in present for field in FIELDS[kind] if field.required):
-            return kind
+        if not all(field.name in present for field in FIELDS[kind] if field.required):
+            continue
+        if kind == "summary":
+            record_ids = {normalise_header(alias) for k in ("inspections", "cases") for alias in FIELDS[k][0].headers()}
+            if not present & set(SUMMARY_MEASURES) or record_ids & {normalise_header(h) for h in headers}:
+                continue
+        return kind
     return None

@@ -30,12 +30,14 @@ from records.fields import (
     FIELDS,
     KIND_LABELS,
     PLAUSIBILITY,
+    SUMMARY_MEASURES,
     Field,
     Plausibility,
     header_fields,
     map_headers,
     recognise_kind,
 )
+from scoring.catalogue import CATALOGUE
 from scoring.tables import LIMITS, ReadLimits, TableReadError, data_rows, is_total_label, locate_header, read_raw_table
 
 PROBLEM_COLUMNS = ["行", "列", "值", "问题"]
@@ -357,6 +359,10 @@ def validate(
     present = {f.name: position for position, f in enumerate(mapped) if f}
     for missing in (f for f in FIELDS[kind] if f.required and f.name not in present):
         problems.one(str(header_row + 1), missing.label, "", f"缺少必填列“{missing.label}”（或 {missing.name}）")
+    if kind == "summary" and not set(present) & set(SUMMARY_MEASURES):
+        problems.one(
+            str(header_row + 1), "指标", "", "缺少指标列：至少需要一个指标，如“检查生产经营单位（家次）”“立案数（起）”"
+        )
     if problems.blocks:
         return Checked(pd.DataFrame(), problems.table())
 
@@ -483,6 +489,7 @@ def _parse_date_column(
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 YUAN_MARKS = re.compile(r"^[¥]|元$")
 WAN_MARKS = re.compile(r"万元$")
+PERCENT_MARK = re.compile(r"%$")
 
 
 def _number(text: str, unit: re.Pattern[str] | None = None) -> Decimal | None:
@@ -506,7 +513,7 @@ def _parse_number_column(
     spec: Field, text: pd.Series, distinct: _Distinct, empty: np.ndarray, problems: _Problems, rules: Plausibility
 ) -> pd.Series:
     """Counts and amounts parsed as exact decimals from the text: no float step, so no rounding at any size."""
-    unit = YUAN_MARKS if spec.type == "yuan" else WAN_MARKS if spec.type == "wan_yuan" else None
+    unit = {"yuan": YUAN_MARKS, "wan_yuan": WAN_MARKS, "rate": PERCENT_MARK}.get(spec.type)
     unit_name = "元" if spec.type == "yuan" else "万元"
     decimals = 2 if spec.type == "yuan" else 6
     ceiling = rules.max_fine_yuan if spec.type == "yuan" else rules.max_fine_yuan / 10_000
@@ -530,6 +537,8 @@ def _parse_number_column(
             if number != number.to_integral_value():
                 return 3, None
             return (4, None) if number > spec.maximum else (0, int(number))
+        if spec.type == "rate":  # a rate or percentage as the summary states it (85.5 or 85.5%)
+            return (4, None) if number > spec.maximum else (0, float(number))
         if not _has_places(number, Decimal(1).scaleb(-decimals)):
             return 5, None
         # Money stays text, written out exactly, so DuckDB casts it to DECIMAL without a float step.
@@ -540,6 +549,8 @@ def _parse_number_column(
     for verdict, sentence in enumerate(said[1:], start=1):
         problems.add(distinct.rows_where(verdicts, verdict), spec.label, text, sentence)
     values = [value for _, value in judged]
+    if spec.type == "rate":
+        return distinct.spread(values, "Float64")
     if spec.type != "count":
         return distinct.spread(values)
     default = spec.default if not spec.required else pd.NA
@@ -749,14 +760,29 @@ def _stored_as(column: str, values: pd.Series) -> str:
 
 
 def _insert_summaries(connection: duckdb.DuckDBPyConnection, values: pd.DataFrame, import_id: int) -> None:
-    frame = values.loc[
-        :, ["county", "start", "end", "inspections", "inspector_turnouts", "documents", "cases", "fines"]
-    ].reset_index(drop=True)
-    selected = (
-        'county, CAST(start AS DATE), CAST("end" AS DATE), inspections, inspector_turnouts, documents, cases, '
-        f"CAST(CAST(fines AS DECIMAL(24, 6)) * 10000 AS DECIMAL(18, 2)), {int(import_id)}"
-    )
-    _append(connection, "county_summaries", frame, selected)
+    """Append summary rows: every catalogue measure the file carries, NULL for those it lacks; fines in yuan."""
+    stored = {
+        "county_code": "CAST(county AS INTEGER)",
+        "period_start": "CAST(start AS DATE)",
+        "period_end": 'CAST("end" AS DATE)',
+        "fine_yuan": "CAST(CAST(CAST(fines AS VARCHAR) AS DECIMAL(24, 6)) * 10000 AS DECIMAL(18, 2))",
+        "import_id": str(int(import_id)),
+    }
+    for key in SUMMARY_MEASURES:
+        if key != "fines":
+            stored[key] = f"CAST({key} AS {'DOUBLE' if CATALOGUE[key].is_rate else 'BIGINT'})"
+    frame = values.loc[:, ["county", "start", "end", *SUMMARY_MEASURES]].reset_index(drop=True)
+    for key in SUMMARY_MEASURES:  # a column the file lacks is all None: typed, so the cast has something to read
+        if frame[key].isna().all():
+            frame[key] = pd.Series(pd.NA, index=frame.index, dtype="Float64" if key != "fines" else "string")
+    order = [
+        row[0]
+        for row in connection.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'county_summaries' "
+            "AND schema_name = 'main' AND database_name = current_database() ORDER BY column_index"
+        ).fetchall()
+    ]
+    _append(connection, "county_summaries", frame, ", ".join(stored[column] for column in order))
 
 
 def _append(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, selected: str) -> None:
@@ -777,6 +803,7 @@ def _shown(value: object) -> str:
 
 
 def template_rows(kind: str) -> pd.DataFrame:
-    """An empty import file for a clerk: the expected headers and one example row."""
-    fields = FIELDS[kind]
+    """An empty import file for a clerk: the expected headers and one example row (the summary's further catalogue
+    measures are listed on the data page and may be added as columns)."""
+    fields = [f for f in FIELDS[kind] if f.example]
     return pd.DataFrame([[f.example for f in fields]], columns=[f.label for f in fields])

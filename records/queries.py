@@ -6,27 +6,87 @@ Aggregation happens in DuckDB; only what is shown comes back to pandas.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
 
+from scoring.catalogue import CATALOGUE, catalogue_measure
+
 MEASURES = ("inspections", "inspector_turnouts", "documents", "cases", "fines")
 SOURCE_LABELS = {"records": "执法记录", "summary": "报送汇总", "none": "无记录"}
 
-_COUNTY_MEASURES = """
+# How each count of the measure catalogue (``scoring.catalogue``) is counted from the records: the CTE it comes from
+# (visits: the period's inspections; filed: the period's cases by filing date) and its aggregate. Rates are never
+# aggregated: they are computed from their two summed counts. Names are fixed here, never user text.
+RECORD_COUNTS: dict[str, tuple[str, str]] = {
+    "inspections": ("visits", "count(*)"),
+    "inspector_turnouts": ("visits", "sum(inspector_turnouts)"),
+    "documents": ("visits", "sum(documents)"),
+    "hazards_found": ("visits", "sum(hazards_found)"),
+    "rectification_ordered": ("visits", "count_if(rectification_ordered)"),
+    "rectification_recorded": ("visits", "count_if(rectification_ordered AND rectification_recorded)"),
+    "random_inspections": ("visits", "count_if(random_selected)"),
+    "cases": ("filed", "count(*)"),
+    "penalty_decisions": ("filed", "count_if(decided_on IS NOT NULL)"),
+    "fines": ("filed", "sum(fine_yuan)"),
+}
+SUMMARY_COLUMN = {"fines": "fine_yuan"}  # a summary stores fines in yuan, exactly, as the records do
+_PREFIX = {"visits": "v", "filed": "f"}
+
+
+def catalogue_keys(keys: Iterable[str] = ()) -> tuple[str, ...]:
+    """The five measures every view has, then the catalogue keys asked for (a rate brings its two counts).
+
+    >>> catalogue_keys(["rectification_rate", "cases"])[5:]
+    ('rectification_recorded', 'rectification_ordered', 'rectification_rate')
+    """
+    wanted = list(MEASURES)
+    for key in keys:
+        entry = catalogue_measure(key)
+        for needed in (entry.numerator, entry.denominator, key):
+            if needed is not None and needed not in wanted:
+                wanted.append(needed)
+    return tuple(wanted)
+
+
+def _county_measures_sql(keys: tuple[str, ...]) -> str:
+    counts = [key for key in keys if not CATALOGUE[key].is_rate]
+    aggregates: dict[str, list[str]] = {"visits": [], "filed": []}
+    for key in counts:
+        source, aggregate = RECORD_COUNTS[key]
+        aggregates[source].append(f"{aggregate} AS {key}")
+
+    def count(key: str) -> str:
+        source = RECORD_COUNTS[key][0]
+        column = SUMMARY_COLUMN.get(key, key)
+        value = f"CASE source WHEN 'summary' THEN {column} ELSE coalesce({_PREFIX[source]}_{key}, 0) END"
+        return f"CAST({value} AS DOUBLE) / 10000" if key == "fines" else value
+
+    selected = [f"{count(key)} AS {key}" for key in counts]
+    for key in keys:
+        entry = CATALOGUE[key]
+        if entry.is_rate:
+            computed = (
+                f"{entry.scale!r} * CAST({count(str(entry.numerator))} AS DOUBLE) "
+                f"/ NULLIF({count(str(entry.denominator))}, 0)"
+            )
+            # A summary's own rate wins; else the rate of its counts, as the records' rate is of theirs.
+            selected.append(f"coalesce(CASE source WHEN 'summary' THEN {key} END, {computed}) AS {key}")
+    carried = ", ".join(
+        f"{_PREFIX[RECORD_COUNTS[key][0]]}.{key} AS {_PREFIX[RECORD_COUNTS[key][0]]}_{key}" for key in counts
+    )
+    return f"""
 WITH visits AS (
-    SELECT county_code, count(*) AS inspections,
-           sum(inspector_turnouts) AS inspector_turnouts, sum(documents) AS documents
+    SELECT county_code, {", ".join(aggregates["visits"])}
     FROM inspections WHERE inspected_on BETWEEN $start AND $end GROUP BY county_code
 ), filed AS (
-    SELECT county_code, count(*) AS cases, sum(fine_yuan) AS fine_yuan
+    SELECT county_code, {", ".join(aggregates["filed"])}
     FROM cases WHERE filed_on BETWEEN $start AND $end GROUP BY county_code
 ), reported AS (
     SELECT * FROM county_summaries WHERE period_start = $start AND period_end = $end
 ), sourced AS (
-    SELECT c.code, c.name, c.kind, c.sort_order, v.inspections AS v_inspections,
-           v.inspector_turnouts AS v_turnouts, v.documents AS v_documents, f.cases AS f_cases,
-           f.fine_yuan AS f_fine_yuan, r.*,
+    SELECT c.code, c.name, c.kind, c.sort_order, {carried}, r.*,
            CASE WHEN v.county_code IS NOT NULL OR f.county_code IS NOT NULL THEN 'records'
                 WHEN r.county_code IS NOT NULL THEN 'summary' ELSE 'none' END AS source
     FROM counties c
@@ -34,35 +94,50 @@ WITH visits AS (
     LEFT JOIN filed f ON f.county_code = c.code
     LEFT JOIN reported r ON r.county_code = c.code
 )
-SELECT code AS county_code, name AS county, kind, source,
-       CASE source WHEN 'summary' THEN inspections ELSE coalesce(v_inspections, 0) END AS inspections,
-       CASE source WHEN 'summary' THEN inspector_turnouts ELSE coalesce(v_turnouts, 0) END AS inspector_turnouts,
-       CASE source WHEN 'summary' THEN documents ELSE coalesce(v_documents, 0) END AS documents,
-       CASE source WHEN 'summary' THEN cases ELSE coalesce(f_cases, 0) END AS cases,
-       CAST(CASE source WHEN 'summary' THEN fine_yuan ELSE coalesce(f_fine_yuan, 0) END AS DOUBLE) / 10000 AS fines
+SELECT code AS county_code, name AS county, kind, source, {", ".join(selected)}
 FROM sourced
 ORDER BY sort_order, code
 """
 
 
-def county_measures(connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Each county's five measures for the period (fines in 万元), and where each row's figures come from.
+def county_measures(
+    connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, keys: Iterable[str] = ()
+) -> pd.DataFrame:
+    """Each county's measures for the period (fines in 万元), and where each row's figures come from.
+
+    Always the five measures of the bulletin's text (``MEASURES``); ``keys`` asks for more of the measure
+    catalogue, so a scheme's extra measures cost only the schemes that name them. Counts are summed per county,
+    then each rate is ``scale × numerator ÷ denominator`` of the sums, missing (not 0) where the denominator is 0.
 
     Records are used wherever a county has any in the period; a reported summary for exactly this period
-    fills in for a county without records; a county with neither shows zeros with source ``none``.
+    fills in for a county without records (a measure the summary lacks is missing; a rate it lacks comes from its
+    two counts when it has them); a county with neither shows zero counts with source ``none``.
     """
-    frame = connection.execute(_COUNTY_MEASURES, {"start": start, "end": end}).df()
-    for column in ("inspections", "inspector_turnouts", "documents", "cases"):
-        frame[column] = frame[column].astype("Int64")
+    wanted = catalogue_keys(keys)
+    frame = connection.execute(_county_measures_sql(wanted), {"start": start, "end": end}).df()
+    for key in wanted:
+        if key != "fines" and not CATALOGUE[key].is_rate:
+            frame[key] = frame[key].astype("Int64")
+        elif CATALOGUE[key].is_rate:
+            frame[key] = frame[key].astype("float64")
     return frame
 
 
 def published_summary(connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """The summary filed for exactly this period (such as a published attachment), with its file name."""
+    """The summary filed for exactly this period (such as a published attachment), with its file name: every
+    catalogue measure it carries (fines in 万元; a rate it lacks from its two counts), missing where it has none."""
+    measures = []
+    for key, entry in CATALOGUE.items():
+        if key == "fines":
+            measures.append("CAST(s.fine_yuan AS DOUBLE) / 10000 AS fines")
+        elif entry.is_rate:
+            computed = f"{entry.scale!r} * CAST(s.{entry.numerator} AS DOUBLE) / NULLIF(s.{entry.denominator}, 0)"
+            measures.append(f"coalesce(s.{key}, {computed}) AS {key}")
+        else:
+            measures.append(f"s.{key}")
     return connection.execute(
-        """
-        SELECT c.code AS county_code, c.name AS county, s.inspections, s.inspector_turnouts, s.documents, s.cases,
-               CAST(s.fine_yuan AS DOUBLE) / 10000 AS fines, l.file_name
+        f"""
+        SELECT c.code AS county_code, c.name AS county, {", ".join(measures)}, l.file_name
         FROM county_summaries s JOIN counties c ON c.code = s.county_code
         JOIN import_log l ON l.id = s.import_id
         WHERE s.period_start = ? AND s.period_end = ?

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import duckdb
 
+from scoring.catalogue import CATALOGUE
+
 SCHEMA_VERSION = "2"
 
 RECORD_TABLES = ("inspections", "cases", "county_summaries")
@@ -98,6 +100,20 @@ STATEMENTS = (
         PRIMARY KEY (county_code, period_start, period_end)
     )
     """,
+    # Scoring schemes, versioned and append-only: a saved change is a new version; nothing is overwritten.
+    # ``toml`` is the text exactly as it was given (comments and all); the dates are read from it, for choosing.
+    """
+    CREATE TABLE IF NOT EXISTS schemes (
+        name VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        toml VARCHAR NOT NULL,
+        saved_by VARCHAR NOT NULL,
+        saved_at TIMESTAMP NOT NULL,
+        effective_from DATE,
+        effective_to DATE,
+        PRIMARY KEY (name, version)
+    )
+    """,
     # Every committed write: the store's version number, who, what and when.
     """
     CREATE TABLE IF NOT EXISTS write_log (
@@ -119,14 +135,47 @@ IMPORT_LOG_ADDITIONS = (
 )
 
 
+# A county summary may carry any measure of the catalogue: the five of the attachment's era are columns of the
+# CREATE TABLE above, the others are added columns (counts whole, rates as given), here and in the withdrawn twin.
+SUMMARY_ADDITIONS = tuple(
+    (key, "DOUBLE" if measure.is_rate else "BIGINT")
+    for key, measure in CATALOGUE.items()
+    if key not in ("inspections", "inspector_turnouts", "documents", "cases", "fines")
+)
+
+
 def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the current schema (idempotent); a store of schema 1 is upgraded first."""
+    """Create every table of the current schema (idempotent); a store of schema 1 is upgraded first.
+
+    A store without any scoring scheme gets the shipped default (``data/schemes/default.toml``).
+    """
     if _has_table(connection, "import_log") and not _has_column(connection, "import_log", "imported_by"):
         _upgrade_from_1(connection)
     for statement in STATEMENTS:
         connection.execute(statement)
     _create_withdrawn_tables(connection)
+    for table in ("county_summaries", WITHDRAWN_TABLES["county_summaries"]):
+        for column, kind in SUMMARY_ADDITIONS:
+            if not _has_column(connection, table, column):
+                connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")  # catalogue names only
+    _load_default_scheme(connection)
     connection.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [SCHEMA_VERSION])
+
+
+def _load_default_scheme(connection: duckdb.DuckDBPyConnection) -> None:
+    if connection.execute("SELECT count(*) FROM schemes").fetchall()[0][0]:
+        return
+    from scoring.scheme import DEFAULT_SCHEME_FILE, scheme_from_toml
+
+    text = DEFAULT_SCHEME_FILE.read_text(encoding="utf-8")
+    scheme = scheme_from_toml(text)
+    connection.execute(
+        "INSERT INTO schemes VALUES (?, 1, ?, ?, now()::TIMESTAMP, ?, ?)",
+        [scheme.name, text, DEFAULT_SCHEME_ACTOR, scheme.effective_from, scheme.effective_to],
+    )
+
+
+DEFAULT_SCHEME_ACTOR = "系统（随数据库载入的默认方案）"
 
 
 def schema_version(connection: duckdb.DuckDBPyConnection) -> str | None:

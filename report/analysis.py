@@ -12,8 +12,8 @@ import pandas as pd
 
 from records.fields import FIELDS
 from records.queries import period_totals
-from report.text import scope_label, text
-from scoring import ScoringRule, score_counties
+from report.text import measure_heading, measure_part_heading, scope_label, text, total_heading
+from scoring import CATALOGUE, ScoringRule, score_counties
 from scoring.flags import FLAG_TITLES, FlagSettings, flag_counties, flags_by_county
 from scoring.output import format_change, format_count, format_fines, format_points
 
@@ -31,6 +31,7 @@ class CountyView:
     pool_size: int
     has_data: bool
     county_count: int = 0  # every county of the database, chosen or not
+    rule: ScoringRule = ScoringRule()  # the scheme that scored ``scored``
 
     @property
     def partial(self) -> bool:
@@ -61,10 +62,11 @@ def county_view(
     within = rank_within_selection and bool(chosen)
     pool = measures[measures["county_code"].isin(chosen)] if within else measures
     pool = pool.reset_index(drop=True)
+    rule = rule or ScoringRule()
     scored = score_counties(pool, rule)
     previous_pool = None if previous is None else previous[previous["county_code"].isin(pool["county_code"])]
     pool_name = scope_label(len(pool) if len(pool) < len(measures) else 0, lang)
-    flags = flag_counties(scored, previous_pool, gaps, flag_settings, lang, pool_name)
+    flags = flag_counties(scored, previous_pool, gaps, flag_settings, lang, pool_name, total_heading(rule, lang))
     titles = flags_by_county(flags, lang).to_dict()
     scored["flags"] = [titles.get(code, "") for code in scored["county_code"]]
     shown = scored[scored["county_code"].isin(chosen)] if chosen else scored
@@ -78,6 +80,7 @@ def county_view(
         len(pool),
         has_data,
         len(measures),
+        rule,
     )
 
 
@@ -239,28 +242,33 @@ FLAG_FIGURE_LABELS = {
 }
 
 
-def flag_figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The flag figures with the page's headers; whole numbers stay whole, fines keep two decimals."""
+def flag_figures_table(figures: pd.DataFrame, lang: str = "zh", rule: ScoringRule | None = None) -> pd.DataFrame:
+    """The flag figures with the page's headers (the total named as the scheme's table names it); whole numbers
+    stay whole, fines keep two decimals."""
     table = figures.drop(columns=["county_code"], errors="ignore")
     for column in ("overall_rank", "total_points", "inspections", "cases", "last_inspections", "last_cases", "gaps"):
         if column in table:
             values = table[column].astype("Float64")
             if ((values % 1).fillna(0) == 0).all():
                 table[column] = values.astype("Int64")
-    return table.rename(columns={key: text(label, lang) for key, label in FLAG_FIGURE_LABELS.items()})
+    headers = {key: text(label, lang) for key, label in FLAG_FIGURE_LABELS.items()}
+    headers["total_points"] = total_heading(rule, lang)
+    return table.rename(columns=headers)
 
 
-def ranking_columns(lang: str = "zh") -> dict[str, str]:
-    """Scored column → the attachment's header in ``lang``."""
+def ranking_columns(lang: str = "zh", rule: ScoringRule | None = None) -> dict[str, str]:
+    """Scored column → the attachment's header in ``lang``, for the measures of ``rule`` (the default scheme's
+    three when not given)."""
+    rule = rule or ScoringRule()
     columns = {
         "overall_rank": text("overall_rank", lang),
         "county": text("county", lang),
-        "total_points": text("total_points", lang),
+        "total_points": total_heading(rule, lang),
     }
-    for measure in ("inspections", "cases", "fines"):
-        columns[measure] = text(measure, lang)
-        columns[f"{measure}_rank"] = text(f"{measure}_rank", lang)
-        columns[f"{measure}_points"] = text(f"{measure}_points", lang)
+    for measure in rule.measures:
+        columns[measure.column] = measure_heading(measure, lang)
+        columns[f"{measure.column}_rank"] = measure_part_heading(measure, "rank", lang)
+        columns[f"{measure.column}_points"] = measure_part_heading(measure, "points", lang)
     columns["flags"] = text("flag_column", lang)
     columns["source"] = text("source_column", lang)
     return columns
@@ -284,20 +292,24 @@ def flag_marks(view: CountyView, lang: str = "zh") -> pd.Series:
     return pd.Series([joined.get(code, "") for code in view.shown["county_code"]], index=view.shown.index)
 
 
-def ranking_table(shown: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The shown rows as the attachment's table, numbers kept as numbers so columns sort numerically."""
-    columns = ranking_columns(lang)
+def ranking_table(shown: pd.DataFrame, lang: str = "zh", rule: ScoringRule | None = None) -> pd.DataFrame:
+    """The shown rows as the attachment's table, numbers kept as numbers so columns sort numerically; each
+    measure's values to its catalogue decimals, whole numbers whole."""
+    rule = rule or ScoringRule()
+    columns = ranking_columns(lang, rule)
     table = shown[[c for c in columns if c in shown.columns]].copy()
     if "source" in table:
         table["source"] = table["source"].map(lambda s: text(f"source_{s}", lang))
-    whole = ["overall_rank", "total_points", "inspections", "cases"] + [
-        f"{m}_points" for m in ("inspections", "cases", "fines")
-    ]
+    whole = ["overall_rank", "total_points"] + [f"{m.column}_points" for m in rule.measures]
+    whole += [m.column for m in rule.measures if CATALOGUE[m.column].decimals == 0]
     for column in whole:
         values = table[column].astype("Float64")
         if ((values % 1).fillna(0) == 0).all():  # weighted rules may give half points; keep those as they are
             table[column] = values.astype("Int64")
-    table["fines"] = table["fines"].astype("float64").round(2)
+    for measure in rule.measures:
+        decimals = CATALOGUE[measure.column].decimals
+        if decimals:
+            table[measure.column] = table[measure.column].astype("float64").round(decimals)
     return table.rename(columns=columns)
 
 
@@ -365,7 +377,7 @@ def strong_and_weak_table(view: CountyView, lang: str = "zh") -> pd.DataFrame:
             text("group_column", lang): [group for group, _ in rows],
             text("overall_rank", lang): pd.array([int(r["overall_rank"]) for _, r in rows], dtype="Int64"),
             text("county", lang): [r["county"] for _, r in rows],
-            text("total_points", lang): points.astype("Int64") if ((points % 1) == 0).all() else points,
+            total_heading(view.rule, lang): points.astype("Int64") if ((points % 1) == 0).all() else points,
             text("flag_column", lang): [r["flags"] for _, r in rows],
         }
     )
@@ -437,24 +449,7 @@ def monthly_table(monthly: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def rule_footnote(rule: ScoringRule, counties: int, lang: str = "zh") -> str:
     """The 得分说明 of a rule in the reader's language (the Chinese is the attachment's own sentence)."""
-    if lang == "zh":
-        return rule.describe(counties)
-    top = float(counties) if rule.top is None else float(rule.top)
-    last = rule.points_for_rank(counties, counties)
-    step = "one point less for each place" if rule.step == 1 else f"{rule.step:g} points less for each place"
-    sentence = (
-        f"Points: each measure scores at most {top:g}, {step} down the ranking: "
-        f"first place {top:g}, place {counties} {last:g}"
-    )
-    if rule.floor > 0 and top - rule.step * (counties - 1) < rule.floor:
-        sentence += f", at least {rule.floor:g}"
-    weighted = [m for m in rule.measures if m.weight != 1]
-    if weighted:
-        sentence += "; " + ", ".join(f"{text(m.column, lang)} counts {m.weight:g} times" for m in weighted)
-    reversed_measures = [m for m in rule.measures if not m.higher_is_better]
-    if reversed_measures:
-        sentence += "; " + ", ".join(f"lower {text(m.column, lang)} ranks higher" for m in reversed_measures)
-    return sentence + "."
+    return rule.describe(counties, lang)
 
 
 def format_table(kind: str, lang: str = "zh") -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from records.queries import MEASURES
-from report.text import text
+from report.text import text, total_heading
 from scoring import ScoringRule, score_counties
 
 
@@ -29,18 +29,21 @@ def figure_changes(before: pd.DataFrame, after: pd.DataFrame, lang: str = "zh") 
     return pd.DataFrame(rows, columns=columns)
 
 
-def place_changes(before: pd.DataFrame, after: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Each county's overall place and total points before and after, for the counties where either moves."""
-    rule = ScoringRule()
+def place_changes(
+    before: pd.DataFrame, after: pd.DataFrame, lang: str = "zh", rule: ScoringRule | None = None
+) -> pd.DataFrame:
+    """Each county's overall place and total points before and after (by ``rule``, the period's scheme), for the
+    counties where either moves."""
+    rule = rule or ScoringRule()
     old = score_counties(before, rule).set_index("county")
     new = score_counties(after, rule).set_index("county").reindex(old.index)
     table = pd.DataFrame(
         {
             text("change_county", lang): old.index,
             text("change_rank_before", lang): old["overall_rank"].to_numpy(),
-            f"{text('total_points', lang)}（{text('change_before', lang)}）": old["total_points"].to_numpy(),
+            f"{total_heading(rule, lang)}（{text('change_before', lang)}）": old["total_points"].to_numpy(),
             text("change_rank_after", lang): new["overall_rank"].to_numpy(),
-            f"{text('total_points', lang)}（{text('change_after', lang)}）": new["total_points"].to_numpy(),
+            f"{total_heading(rule, lang)}（{text('change_after', lang)}）": new["total_points"].to_numpy(),
         }
     )
     moved = (table.iloc[:, 1] != table.iloc[:, 3]) | (table.iloc[:, 2] != table.iloc[:, 4])

@@ -7,8 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from report.safe import plot
-from report.text import scope_label, text
-from scoring.output import format_count, format_fines, format_points
+from report.text import ATTACHMENT_MEASURES, measure_heading, measure_short, scope_label, text
+from scoring import ScoringRule
+from scoring.catalogue import format_measure
+from scoring.output import format_points
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 FLAGGED_COLOUR = "#c0392b"
@@ -187,7 +189,7 @@ def measure_bars(shown: pd.DataFrame, measure: str, lang: str = "zh") -> go.Figu
     if len(ordered) > 2 * BARS_EACH_END:  # thousands of bars cannot be read: show both ends
         ordered = pd.concat([ordered.head(BARS_EACH_END), ordered.tail(BARS_EACH_END)])
     values = ordered[measure].astype("float64")
-    labels = [format_fines(v) if measure == "fines" else f"{v:.0f}" for v in values]
+    labels = [format_measure(measure, v) for v in values]
     figure = go.Figure(
         go.Bar(
             x=[plot(name) for name in ordered["county"]],
@@ -209,8 +211,8 @@ def measure_bars(shown: pd.DataFrame, measure: str, lang: str = "zh") -> go.Figu
             ),
         )
     )
-    figure.update_yaxes(title=text(measure, lang))
-    return _layout(figure, text("bars_title", lang, measure=text(measure, lang)))
+    figure.update_yaxes(title=measure_heading(measure, lang))
+    return _layout(figure, text("bars_title", lang, measure=measure_heading(measure, lang)))
 
 
 def monthly_trend(
@@ -275,7 +277,8 @@ def year_on_year_bars(current: pd.DataFrame, previous: pd.DataFrame, measure: st
     return _layout(figure, text("yoy_title", lang, measure=text(measure, lang)))
 
 
-# What can colour the map, with the short label of each for the picker.
+# What can colour the map, with the short label of each for the picker (the default scheme's; ``map_measures``
+# gives any scheme's).
 MAP_MEASURES = {
     "total_points": "map_total_points",
     "inspections": "inspections_short",
@@ -283,6 +286,18 @@ MAP_MEASURES = {
     "fines": "fines_short",
     "flags": "flag_column",
 }
+
+
+def map_measures(rule: ScoringRule | None = None, lang: str = "zh") -> dict[str, str]:
+    """What can colour the map under a scheme, each with its label for the picker: the total, each measure of the
+    scheme, the flags."""
+    rule = rule or ScoringRule()
+    choices = {"total_points": text("map_total_points", lang)}
+    choices.update({m.column: measure_short(m, lang) for m in rule.measures})
+    choices["flags"] = text("flag_column", lang)
+    return choices
+
+
 # Plotly's "Blues" without its near-white end, so the lowest county still stands out from the page.
 MAP_BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 NOT_FLAGGED_COLOUR = "#c3c9d0"
@@ -291,7 +306,12 @@ DARK_TEXT = "#1b2631"
 
 
 def county_map(
-    shown: pd.DataFrame, geojson: dict, colour_by: str, lang: str = "zh", pool: pd.DataFrame | None = None
+    shown: pd.DataFrame,
+    geojson: dict,
+    colour_by: str,
+    lang: str = "zh",
+    pool: pd.DataFrame | None = None,
+    rule: ScoringRule | None = None,
 ) -> go.Figure:
     """The counties coloured by a measure (darker = higher) or by flags (red), named on the map; no tiles.
 
@@ -320,7 +340,8 @@ def county_map(
         scale = [[step / (len(MAP_BLUES) - 1), colour] for step, colour in enumerate(MAP_BLUES)]
         spanned = (shown if pool is None else pool)[colour_by].astype("float64").dropna().tolist() + values
         low, high = (min(spanned), max(spanned)) if spanned else (0.0, 1.0)
-        colour_bar = {"title": {"text": text(colour_by, lang).replace("（", "<br>（")}}
+        heading = text("map_total_points", lang) if colour_by == "total_points" else measure_heading(colour_by, lang)
+        colour_bar = {"title": {"text": heading.replace("（", "<br>（")}}
     # The names go first: Plotly fetches a world map from the internet when the first trace on a map has a
     # "locationmode", which every Choropleth has; a text trace placed by longitude and latitude has none.
     points = [_label_point(features[code]) for code in codes]
@@ -366,12 +387,15 @@ def county_map(
             colorbar={"thickness": 14, "len": 0.7, **colour_bar},
             marker={"line": {"color": "white", "width": 1}},
             customdata=[plot(name) for name in drawn["county"]],
-            hovertext=[_map_hover(row, lang) for _, row in drawn.iterrows()],
+            hovertext=[_map_hover(row, lang, rule) for _, row in drawn.iterrows()],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
     figure.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="white")
-    measure = text("flag_column" if colour_by == "flags" else colour_by, lang)
+    if colour_by in ("flags", "total_points"):
+        measure = text("flag_column" if colour_by == "flags" else "map_total_points", lang)
+    else:
+        measure = measure_heading(colour_by, lang)
     figure = _layout(figure, text("map_figure_title", lang, measure=measure), height=560)
     figure.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return figure
@@ -382,27 +406,24 @@ def _map_label(row: pd.Series, colour_by: str) -> str:
     name = plot(row["county"])
     if colour_by == "flags":
         return f"{name}<br>⚠" if row["flags"] else name
-    value = format_fines(row[colour_by]) if colour_by == "fines" else format_points(row[colour_by])
+    value = format_points(row[colour_by]) if colour_by == "total_points" else format_measure(colour_by, row[colour_by])
     return f"{name}<br>{value}"
 
 
-def _map_hover(row: pd.Series, lang: str) -> str:
-    """The county's figures, ranks and points, one measure a line, as the attachment gives them."""
+def _map_hover(row: pd.Series, lang: str, rule: ScoringRule | None = None) -> str:
+    """The county's figures, ranks and points, one measure of the scheme a line, as the attachment gives them."""
     lines = [
         f"<b>{plot(row['county'])}</b>",
         text("map_hover_place", lang, place=_place(row["overall_rank"]), points=_place(row["total_points"])),
     ]
-    for measure in ("inspections", "cases", "fines"):
-        value = format_fines(row[measure]) if measure == "fines" else format_count(row[measure])
-        lines.append(
-            text(
-                f"map_hover_{measure}",
-                lang,
-                value=value or "—",
-                rank=_place(row[f"{measure}_rank"]),
-                points=_place(row[f"{measure}_points"]),
-            )
-        )
+    for measure in (rule or ScoringRule()).measures:
+        key = measure.column
+        value = format_measure(key, row[key])
+        figures = {"value": value or "—", "rank": _place(row[f"{key}_rank"]), "points": _place(row[f"{key}_points"])}
+        if key in ATTACHMENT_MEASURES:
+            lines.append(text(f"map_hover_{key}", lang, **figures))
+        else:
+            lines.append(text("map_hover_measure", lang, measure=measure_heading(measure, lang), **figures))
     if row["flags"]:
         lines.append(f"⚠ {row['flags']}")
     return "<br>".join(lines)
@@ -434,3 +455,106 @@ def _label_point(feature: dict) -> tuple[float, float]:
         points = [point for polygon in polygons for point in polygon[0]]
         return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
     return best[1], best[2]
+
+
+ROBUSTNESS_EACH_END = 30
+BUMP_EACH_END = 15
+MUTED_COLOUR = "#c3c9d0"
+
+
+def robustness_chart(places: pd.DataFrame, lang: str = "zh", variants: int | None = None) -> go.Figure:
+    """Each ranked county's place in force (a dot) and its 5–95 % range under the alternative schemes (a line),
+    ordered by place, first at the top; sensitive places in red. With many counties, both ends are shown."""
+    ranked = places[places["place"].notna()].sort_values("place", kind="stable")
+    if len(ranked) > 2 * ROBUSTNESS_EACH_END:
+        ranked = pd.concat([ranked.head(ROBUSTNESS_EACH_END), ranked.tail(ROBUSTNESS_EACH_END)])
+    place = ranked["place"].astype("float64").to_numpy()
+    low = ranked["low_place"].astype("float64").to_numpy()
+    high = ranked["high_place"].astype("float64").to_numpy()
+    stable = ranked["stable"].astype(bool).to_numpy()
+    names = [plot(name) for name in ranked["county"]]
+    count = variants if variants is not None else int(ranked["variants"].iloc[0]) if len(ranked) else 0
+    figure = go.Figure(
+        go.Scatter(
+            x=place,
+            y=names,
+            mode="markers",
+            name=text("robust_place", lang),
+            marker={"size": 11, "color": [CALM_COLOUR if s else FLAGGED_COLOUR for s in stable]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": high - place,
+                "arrayminus": place - low,
+                "thickness": 2.5,
+                "width": 4,
+                "color": "#7f8c8d",
+            },
+            customdata=np.column_stack([low, high, ranked["median_place"].astype("float64").to_numpy()]),
+            hovertemplate=(
+                "<b>%{y}</b><br>"
+                + (
+                    "现行第%{x:.0f}名；区间第%{customdata[0]:.0f}–%{customdata[1]:.0f}名，中位第%{customdata[2]:.0f}名"
+                    if lang == "zh"
+                    else "place %{x:.0f}; range %{customdata[0]:.0f}–%{customdata[1]:.0f}, median %{customdata[2]:.0f}"
+                )
+                + "<extra></extra>"
+            ),
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"color": "#7f8c8d", "width": 2.5},
+            name=text("robust_interval", lang),
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category", title=None)
+    figure.update_xaxes(title=text("place_axis", lang), rangemode="tozero", dtick=1 if len(places) <= 30 else None)
+    height = max(320, 90 + 26 * len(ranked))
+    return _layout(figure, text("robust_chart_title", lang, n=count), height=height)
+
+
+def bump_chart(
+    history: pd.DataFrame, highlighted: list[str], lang: str = "zh", shown: list[str] | None = None
+) -> go.Figure:
+    """Places over time: one line per county across the periods, first place at the top; the ``highlighted``
+    counties in colour, the rest muted. A period without data for a county is a gap in its line (its hover says
+    无数据), never a last place."""
+    periods = list(dict.fromkeys(history.sort_values("period_index")["period"]))
+    counties = shown if shown is not None else list(dict.fromkeys(history["county"]))
+    figure = go.Figure()
+    colour_index = 0
+    for county in counties:
+        rows = history[history["county"] == county].set_index("period").reindex(periods)
+        place = rows["place"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        notes = [
+            text("history_place", lang, place=int(p), n=int(n))
+            if s == "ranked"
+            else text("history_no_data" if s == "no_data" else "history_not_ranked", lang)
+            for p, n, s in zip(rows["place"], rows["ranked"], rows["status"].fillna("no_data"), strict=True)
+        ]
+        bright = not highlighted or county in highlighted
+        colour = LINE_COLOURS[colour_index % len(LINE_COLOURS)] if bright else MUTED_COLOUR
+        colour_index += bright
+        figure.add_trace(
+            go.Scatter(
+                x=periods,
+                y=place,
+                mode="lines+markers",
+                name=plot(county),
+                connectgaps=False,
+                line={"color": colour, "width": 3.5 if bright and highlighted else 2 if bright else 1.2},
+                marker={"color": colour, "size": 9 if bright else 6},
+                customdata=notes,
+                hovertemplate=f"<b>{plot(county)}</b><br>%{{x}}：%{{customdata}}<extra></extra>"
+                if lang == "zh"
+                else f"<b>{plot(county)}</b><br>%{{x}}: %{{customdata}}<extra></extra>",
+                opacity=1.0 if bright else 0.7,
+            )
+        )
+    figure.update_xaxes(title=text("period_axis", lang), type="category", categoryorder="array", categoryarray=periods)
+    figure.update_yaxes(title=text("place_axis", lang), autorange="reversed", dtick=1 if len(counties) <= 30 else None)
+    return _layout(figure, text("bump_title", lang, n=len(periods)), height=520)

@@ -7,8 +7,11 @@ never written as a formula.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import os
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,8 +23,10 @@ from openpyxl.utils import get_column_letter
 from report import safe
 from report.analysis import rule_footnote
 from report.safe import FORMULA_STARTS
-from report.text import text
-from scoring import ScoringRule
+from report.schemes import SchemeNote
+from report.text import measure_heading, measure_short, text, total_heading
+from scoring import CATALOGUE, ScoringRule
+from scoring.rule import chinese_numeral
 
 __all__ = ["FORMULA_STARTS", "csv_bytes", "figure_png", "neutralise", "workbook"]
 THIN = Side(style="thin", color="999999")
@@ -36,13 +41,22 @@ def neutralise(value: object) -> object:
     return safe.cell(value)
 
 
-def csv_bytes(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
-    """UTF-8 with BOM, so Excel opens the Chinese correctly; ``float_format`` as "%.2f" writes 万元 as the bulletin."""
+def csv_bytes(frame: pd.DataFrame, float_format: str | None = None, notes: Sequence[str] = ()) -> bytes:
+    """UTF-8 with BOM, so Excel opens the Chinese correctly; ``float_format`` as "%.2f" writes 万元 as the bulletin.
+
+    ``notes`` go under the table after a blank line, one a line, as the attachment's 得分说明 goes under it (the
+    scheme and version that produced the figures): the import reads such lines as notes, never as counties.
+    """
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
-    return safe.to_csv(index=False, float_format=float_format).encode("utf-8-sig")
+    content = safe.to_csv(index=False, float_format=float_format)
+    if notes:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator=os.linesep).writerows([[]] + [[neutralise(note)] for note in notes])
+        content += buffer.getvalue()
+    return content.encode("utf-8-sig")
 
 
 def _set(cell: Cell, value: object, number_format: str | None = None) -> None:
@@ -57,7 +71,13 @@ def _set(cell: Cell, value: object, number_format: str | None = None) -> None:
 
 
 def write_attachment_sheet(
-    sheet, shown: pd.DataFrame, rule: ScoringRule, title: str, footnote_counties: int, lang: str
+    sheet,
+    shown: pd.DataFrame,
+    rule: ScoringRule,
+    title: str,
+    footnote_counties: int,
+    lang: str,
+    scheme_label: str | None = None,
 ) -> None:  # type: ignore[no-untyped-def]
     measures = rule.measures
     width = 3 + 3 * len(measures) + 1
@@ -67,17 +87,19 @@ def write_attachment_sheet(
     sheet.cell(1, 1).alignment = CENTRE
     sheet.row_dimensions[1].height = 30
 
-    fixed = [text("overall_rank", lang), text("county", lang), text("total_points", lang)]
+    fixed = [text("overall_rank", lang), text("county", lang), total_heading(rule, lang)]
     for column, label in enumerate(fixed, start=1):
         sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
         _set(sheet.cell(2, column), label)
-    numerals = "一二三四五六七八九十"
     for index, measure in enumerate(measures):
         first = 4 + 3 * index
         sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=first + 2)
-        group = f"{numerals[index]}、{measure.label}" if lang == "zh" else text(f"{measure.column}_short", lang)
+        group = f"{chinese_numeral(index + 1)}、{measure.label}" if lang == "zh" else measure_short(measure, lang)
         _set(sheet.cell(2, first), group)
-        _set(sheet.cell(3, first), f"{measure.label}（{measure.unit}）" if lang == "zh" else text(measure.column, lang))
+        _set(
+            sheet.cell(3, first),
+            f"{measure.label}（{measure.unit}）" if lang == "zh" else measure_heading(measure, lang),
+        )
         _set(sheet.cell(3, first + 1), text("rank", lang))
         _set(sheet.cell(3, first + 2), text("points", lang))
     sheet.merge_cells(start_row=2, start_column=width, end_row=3, end_column=width)
@@ -91,12 +113,14 @@ def write_attachment_sheet(
         row = 4 + offset
         _set(sheet.cell(row, 1), county["overall_rank"], "0")
         _set(sheet.cell(row, 2), county["county"])
-        _set(sheet.cell(row, 3), county["total_points"], "0")
+        _set(sheet.cell(row, 3), county["total_points"], _points_format(county["total_points"]))
         for index, measure in enumerate(measures):
             first = 4 + 3 * index
-            _set(sheet.cell(row, first), county[measure.column], "0.00" if measure.unit == "万元" else "0")
+            decimals = CATALOGUE[measure.column].decimals
+            _set(sheet.cell(row, first), county[measure.column], "0." + "0" * decimals if decimals else "0")
             _set(sheet.cell(row, first + 1), county[f"{measure.column}_rank"], "0")
-            _set(sheet.cell(row, first + 2), county[f"{measure.column}_points"], "0")
+            points = county[f"{measure.column}_points"]
+            _set(sheet.cell(row, first + 2), points, _points_format(points))
         _set(sheet.cell(row, width), county.get("flags", ""))
         for column in range(1, width + 1):
             cell = sheet.cell(row, column)
@@ -105,13 +129,26 @@ def write_attachment_sheet(
                 cell.fill = FLAG_FILL
 
     note_row = 4 + len(shown) + 1
-    sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=width)
-    _set(sheet.cell(note_row, 1), rule_footnote(rule, footnote_counties, lang))
-    sheet.cell(note_row, 1).alignment = Alignment(wrap_text=True)
+    notes = [rule_footnote(rule, footnote_counties, lang)]
+    if scheme_label:
+        notes.append(text("scheme_line", lang, scheme=scheme_label))
+    for offset, note in enumerate(notes):
+        sheet.merge_cells(start_row=note_row + offset, start_column=1, end_row=note_row + offset, end_column=width)
+        _set(sheet.cell(note_row + offset, 1), note)
+        sheet.cell(note_row + offset, 1).alignment = Alignment(wrap_text=True)
     widths = [6, 10, 10] + [14, 6, 6] * len(measures) + [28]
     for column, size in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = size
     sheet.freeze_panes = "C4"
+
+
+def _points_format(value: object) -> str:
+    """Whole points without decimals, weighted or 百分制 points with their two."""
+    try:
+        whole = float(value).is_integer()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        whole = True
+    return "0" if whole else "0.00"
 
 
 def figure_png(figure: go.Figure, width: int = 1600, height: int = 900, scale: float = 2) -> bytes:
@@ -194,24 +231,32 @@ def workbook(
     styled: bool = True,
     flag_column: str | None = None,
     attachment: tuple[pd.DataFrame, ScoringRule, str, int, str] | None = None,
+    scheme: SchemeNote | None = None,
 ) -> bytes:
     """One workbook for a whole view, one sheet per table.
 
     ``styled`` gives bold headers, number formats and shaded flagged rows (by ``flag_column``); without it the
     values are raw for analysts. ``attachment`` (shown, rule, title, counties ranked, language) adds a first sheet
     laid out like the bulletin's attachment, named 附件表 so it never shares a name with a table's sheet.
+    ``scheme`` names the scheme and version that produced the figures: under the attachment and on a last sheet
+    of its own.
     """
     book = Workbook()
     first = book.active
     if attachment is not None and styled:
         shown, rule, title, counties, lang = attachment
         first.title = text("attachment_sheet", lang)
-        write_attachment_sheet(first, shown, rule, title, counties, lang)
+        write_attachment_sheet(first, shown, rule, title, counties, lang, scheme.label if scheme else None)
     else:
         book.remove(first)
     for name, frame in sheets.items():
         sheet = book.create_sheet(_sheet_name(name, book.sheetnames))
         _write_table(sheet, frame, flag_column, styled)
+    if scheme is not None:
+        sheet = book.create_sheet(_sheet_name(scheme.sheet_name, book.sheetnames))
+        for row, line in enumerate(scheme.lines(), start=1):
+            _set(sheet.cell(row, 1), line)
+        sheet.column_dimensions["A"].width = 120
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

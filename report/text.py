@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+from scoring.catalogue import CATALOGUE
+from scoring.rule import Measure, ScoringRule
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -102,6 +105,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overall_rank": ("名次", "Place"),
     "county": ("单位", "County"),
     "total_points": ("三项执法总得分", "Total points"),
+    "total_points_any": ("总得分", "Total points"),
     "flag_column": ("预警", "Flags"),
     "flag_column_help": (
         "该县区的预警原因；各原因的具体数字见“预警”页。",
@@ -151,6 +155,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "罚款 {value} 万元（第{rank}名，{points}分）",
         "Fines {value} (10k yuan) (rank {rank}, {points} points)",
     ),
+    "map_hover_measure": (
+        "{measure} {value}（第{rank}名，{points}分）",
+        "{measure} {value} (rank {rank}, {points} points)",
+    ),
     "map_not_shown": ("本视图无该县区数字（未选入或无数据）", "No figures in this view (not chosen, or no data)"),
     "map_click_hint": (
         "点击地图上的县区，可将其加入左侧的县区筛选。",
@@ -181,6 +189,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "published_differs": (
         "与公布的附件表（{file}）核对：{n}处不一致，见下表。",
         "Checked against the published table ({file}): {n} differences, listed below.",
+    ),
+    "published_lacks": (
+        "公布的附件表（{file}）中没有{measures}，无法按本评分方案核对。",
+        "The published table ({file}) has no {measures}, so it cannot be checked under this scheme.",
     ),
     "published_none": ("该时段没有公布的附件表可供核对。", "No published table for this period to check against."),
     "difference_measure": ("指标", "Measure"),
@@ -439,6 +451,163 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Chinese words for yes and no; "
         "the same file is never imported twice.",
     ),
+    # scoring schemes (issue 12): naming the scheme, the 评分规则 page, robustness and places over time
+    "scheme_page": ("评分规则", "Scoring scheme"),
+    "scheme_line": ("评分方案：{scheme}", "Scoring scheme: {scheme}"),
+    "scheme_sheet": ("评分方案", "Scoring scheme"),
+    "summary_lacks": (
+        "以下县区的数字来自报送汇总表，表中没有“{measure}”，该项无数值、不排名：{names}。",
+        "These counties' figures come from a summary without “{measure}”: no value, not ranked on it: {names}.",
+    ),
+    "scheme_title": ("{period}适用的评分规则", "Scoring scheme for {period}"),
+    "scheme_in_force": (
+        "现行评分方案：{scheme}，{who}保存于 {when}。",
+        "Scheme in force: {scheme}, saved by {who} on {when}.",
+    ),
+    "scheme_fallback": (
+        "数据库中没有适用于{period}的评分方案，按{scheme}计分。",
+        "The database holds no scheme for {period}: scored by {scheme}.",
+    ),
+    "scheme_effective": (
+        "生效时段：{start} 至 {end}（按时段最后一天判断）。",
+        "In effect: {start} to {end} (by a period's last day).",
+    ),
+    "no_limit": ("不限", "open"),
+    "scheme_measure": ("指标", "Measure"),
+    "scheme_key": ("指标键", "Key"),
+    "scheme_weight": ("权重", "Weight"),
+    "scheme_direction": ("方向", "Direction"),
+    "scheme_counted": ("计算方法", "How counted"),
+    "higher_better": ("越大越好", "higher is better"),
+    "lower_better": ("越小越好（逆向指标）", "lower is better"),
+    "scheme_download": ("下载方案文件（TOML）", "Download the scheme (TOML)"),
+    "scheme_history": ("各版本", "Versions"),
+    "scheme_history_help": (
+        "方案从不覆盖，每次保存为新版本。一个时段按其最后一天生效的方案计分：先取每个方案的最新版本，"
+        "再取生效时段覆盖该日的；有几个时取开始日期最晚的，仍相同时取后保存的。",
+        "A scheme is never overwritten: each save is a new version. A period is scored by the scheme in effect on "
+        "its last day: the latest version of each scheme, then the one whose dates cover that day; of several, the "
+        "one that started latest, then the one saved last.",
+    ),
+    "scheme_name": ("方案名称", "Scheme"),
+    "scheme_version": ("版本", "Version"),
+    "effective_from": ("生效开始", "From"),
+    "effective_to": ("生效结束", "To"),
+    "saved_by": ("保存人", "Saved by"),
+    "saved_at": ("保存时间", "Saved at"),
+    "in_force": ("本期在用", "In force"),
+    "scheme_edit": ("修改方案", "Change the scheme"),
+    "scheme_edit_help": (
+        "修改下面的内容（或上传方案文件），先看现行方案与拟议方案下{period}的排名对比，确认后才保存为新版本。",
+        "Change the fields below (or upload a scheme file), compare the ranking of {period} under the scheme in "
+        "force and the proposed one, and only then save it as a new version.",
+    ),
+    "scheme_edit_denied": ("只有管理员可以修改评分方案。", "Only administrators can change the scoring scheme."),
+    "scheme_upload": ("上传方案文件（TOML），载入下面的表单", "Upload a scheme file (TOML) into the form below"),
+    "scheme_upload_bad": ("方案文件未载入：{error}", "The scheme file was not loaded: {error}"),
+    "scheme_upload_loaded": ("已载入方案文件“{file}”。", "Loaded the scheme file “{file}”."),
+    "scheme_name_input": ("方案名称（改名即另存为一个新方案）", "Scheme name (a new name starts a new scheme)"),
+    "scheme_from_input": ("生效开始日期（可不填）", "In effect from (optional)"),
+    "scheme_to_input": ("生效结束日期（可不填）", "In effect to (optional)"),
+    "scheme_method_input": ("计分方法", "Points"),
+    "method_rank": ("按名次计分", "By place"),
+    "method_share": ("百分制（按与最高值之比）", "Share of the best (百分制)"),
+    "scheme_top_input": ("第一名得分（留空＝参评县区数）", "Points for first place (empty = counties ranked)"),
+    "scheme_step_input": ("每降一名减分", "Less per place"),
+    "scheme_floor_input": ("最低得分", "Lowest points"),
+    "scheme_full_input": ("百分制满分", "Full marks (share)"),
+    "scheme_measures_input": ("指标（按选择顺序排列）", "Measures (in the order chosen)"),
+    "scheme_weight_input": ("“{measure}”的权重", "Weight of “{measure}”"),
+    "scheme_higher_input": ("数值越大越好", "Higher is better"),
+    "scheme_label_input": ("表头名称（可不填）", "Heading (optional)"),
+    "scheme_reset": ("恢复为现行方案", "Back to the scheme in force"),
+    "scheme_preview": ("预览：{period}的排名对比", "Preview: the ranking of {period}"),
+    "scheme_proposed_note": ("拟议方案：{footnote}", "Proposed: {footnote}"),
+    "scheme_same": ("拟议方案与现行方案相同，无需保存。", "The proposal is the scheme in force: nothing to save."),
+    "scheme_moved": ("{n}个县区名次变化（↑上升、↓下降）。", "{n} counties change place (↑ up, ↓ down)."),
+    "scheme_problem": ("拟议方案有误，未预览：{error}", "The proposal cannot be used: {error}"),
+    "scheme_confirm": (
+        "我已核对上面的排名对比，确认保存为“{name}”的新版本",
+        "I have checked the comparison above: save it as a new version of “{name}”",
+    ),
+    "scheme_save": ("保存为新版本", "Save as a new version"),
+    "scheme_saved": ("已保存评分方案“{name}”第{version}版。", "Saved “{name}” as version {version}."),
+    "scheme_unchanged": (
+        "评分方案“{name}”与已保存的第{version}版相同，未保存新版本。",
+        "“{name}” is the same as its stored version {version}: nothing saved.",
+    ),
+    "scheme_download_proposed": ("下载拟议方案（TOML）", "Download the proposal (TOML)"),
+    "current_scheme": ("现行", "In force"),
+    "proposed_scheme": ("拟议", "Proposed"),
+    "place_current": ("现行名次", "Place now"),
+    "place_proposed": ("拟议名次", "Place proposed"),
+    "place_change": ("名次变化", "Change"),
+    "robust_title": ("名次是否稳定", "How decisive is each place"),
+    "robust_help": (
+        "在现行方案附近的{n}种权重方案下重新排名（等权、换用另一种计分方法、逐项去掉一个指标、各权重在0.5–2倍之间随机缩放）："
+        "点为现行名次，横线为其中5%–95%的名次区间。区间窄，名次由成绩决定；区间宽，名次对权重敏感。",
+        "Every county ranked again under {n} alternative schemes around the one in force (equal weights, the other "
+        "points method, each measure left out once, each weight scaled between 0.5× and 2×): the dot is the place "
+        "in force, the line the 5–95 % range of places. A narrow range is the county's own; a wide one depends on "
+        "the weights.",
+    ),
+    "robust_chart_title": (
+        "各县区名次及其在{n}种权重方案下的区间",
+        "Each county's place and its range under {n} schemes",
+    ),
+    "robust_place": ("现行名次", "Place in force"),
+    "robust_interval": ("5%–95%区间", "5–95 % range"),
+    "robust_limited": (
+        "县区较多：图中显示名次最前和最后各{n}个县区。",
+        "Many counties: the first and last {n} are shown.",
+    ),
+    "place_axis": ("名次", "Place"),
+    "robust_sentence": (
+        "{county}：现行规则第{place}名；在{variants}种权重方案下{where}，{verdict}",
+        "{county}: place {place} under the scheme in force; {where} under {variants} alternative schemes: {verdict}",
+    ),
+    "robust_same": ("均为第{place}名", "place {place} in every one"),
+    "robust_range": ("位于第{low}–{high}名", "places {low}–{high}"),
+    "robust_stable": ("排名稳定", "a stable place"),
+    "robust_sensitive": ("排名对权重敏感", "the place depends on the weights"),
+    "robust_missing": (
+        "{county}：现行规则下缺少数据，不参加排名，无法评估排名是否稳定",
+        "{county}: figures missing under the scheme in force, not ranked, so its place cannot be judged",
+    ),
+    "robust_flags_title": ("后三名的名次是否稳定", "Are the last three places decisive"),
+    "history_title": ("近{n}期名次", "Places over the last {n} periods"),
+    "history_help": (
+        "各期按当期最后一天生效的评分方案计分；某期没有记录和汇总的县区标为“无数据”，不计为末位。",
+        "Each period is scored by the scheme in effect on its last day; a county without records or a summary in a "
+        "period shows “no data” there, never last place.",
+    ),
+    "history_none": (
+        "当前时段不是整月、整季、半年或全年，无法与前几期比较。",
+        "The period on screen is not a whole month, quarter, half-year or year, so it has no earlier periods to "
+        "compare.",
+    ),
+    "history_skipped": ("{periods}没有任何数据，未列出。", "No data at all in {periods}: not shown."),
+    "history_place": ("第{place}名", "{place} of {n}"),
+    "history_no_data": ("无数据", "no data"),
+    "history_not_ranked": ("未排名（缺指标）", "not ranked (figure missing)"),
+    "history_sheet": ("近期名次", "Places over time"),
+    "bump_title": ("各县区近{n}期名次", "Places over the last {n} periods"),
+    "bump_limited": (
+        "县区较多：图中显示所选县区，未选时显示本期名次最前和最后各{n}个县区；全部见下表。",
+        "Many counties: the chart shows the chosen ones, or else the first and last {n} of this period; all are "
+        "in the table.",
+    ),
+    "period_axis": ("时段", "Period"),
+    "persist_title": ("连续排名靠后", "Bottom places in consecutive periods"),
+    "persist_none": (
+        "近{n}期中，没有县区连续两期及以上排名后{k}。",
+        "Over the last {n} periods no county was in the bottom {k} for two or more periods running.",
+    ),
+    "persist_sentence": (
+        "{county}连续{count}期排名后{k}：{listed}",
+        "{county}: in the bottom {k} for {count} periods running: {listed}",
+    ),
+    "persist_item": ("{period}第{place}名", "{period} place {place}"),
 }
 
 
@@ -458,3 +627,66 @@ def text(key: str, lang: str = "zh", **values: object) -> str:
     chinese, english = STRINGS[key]
     template = english if lang == "en" else chinese
     return template.format(**values) if values else template
+
+
+# Measures a scheme names, headed in either language ----------------------------------------------------------------
+
+# The attachment's own three measures keep the attachment's wording (检查排名, 立案得分, 三项执法总得分).
+ATTACHMENT_MEASURES = ("inspections", "cases", "fines")
+
+
+def _key(measure: Measure | str) -> str:
+    return measure if isinstance(measure, str) else measure.column
+
+
+def measure_heading(measure: Measure | str, lang: str = "zh") -> str:
+    """A measure's column heading with its unit: 检查生产经营单位（家次）, 整改率（%）, "Rectification rate (%)".
+
+    A scheme's own label is used in Chinese; English uses the catalogue's name.
+
+    >>> measure_heading("cases"), measure_heading(Measure("hazards_found", "隐患数")), measure_heading("fines", "en")
+    ('立案数（起）', '隐患数（项）', 'Fines (10k yuan)')
+    """
+    key = _key(measure)
+    entry = CATALOGUE[key]
+    label = entry.label if isinstance(measure, str) else measure.label
+    if key in STRINGS and label == entry.label:
+        return text(key, lang)
+    return f"{label}（{entry.unit}）" if lang == "zh" else f"{entry.label_en} ({entry.unit_en})"
+
+
+def measure_short(measure: Measure | str, lang: str = "zh") -> str:
+    """A measure's short name for narrow headings and chart pickers: 检查, 整改率, "Rectification rate"."""
+    key = _key(measure)
+    if key in ATTACHMENT_MEASURES:
+        return text(f"{key}_short", lang)
+    entry = CATALOGUE[key]
+    return (entry.label if isinstance(measure, str) else measure.label) if lang == "zh" else entry.label_en
+
+
+def measure_part_heading(measure: Measure | str, part: str, lang: str = "zh") -> str:
+    """The heading of a measure's rank or points column (``part`` "rank" or "points"): 检查排名, 整改率得分.
+
+    >>> measure_part_heading("inspections", "rank"), measure_part_heading("rectification_rate", "points", "en")
+    ('检查排名', 'Rectification rate points')
+    """
+    key = _key(measure)
+    if key in ATTACHMENT_MEASURES:
+        return text(f"{key}_{part}", lang)
+    return (
+        f"{measure_short(measure, lang)}{text(part, lang)}"
+        if lang == "zh"
+        else f"{measure_short(measure, lang)} {part}"
+    )
+
+
+def total_heading(rule: ScoringRule | None = None, lang: str = "zh") -> str:
+    """The total's heading: the attachment's 三项执法总得分 for its three measures, else 总得分.
+
+    >>> total_heading(ScoringRule()), total_heading(ScoringRule(measures=(Measure("hazards_found"),)))
+    ('三项执法总得分', '总得分')
+    """
+    keys = tuple(m.column for m in (rule or ScoringRule()).measures)
+    if sorted(keys) == sorted(ATTACHMENT_MEASURES):
+        return text("total_points", lang)
+    return text("total_points_any", lang)

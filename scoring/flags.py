@@ -69,18 +69,20 @@ def flag_counties(
     settings: FlagSettings | None = None,
     lang: str = "zh",
     pool: str | None = None,
+    total_label: str | None = None,
 ) -> pd.DataFrame:
     """One row per flag: county, the flag's kind and the reason as a sentence with its figures.
 
     ``scored`` is the output of ``score_counties`` with ``county_code``; ``previous`` the same counties' figures
     for the same period last year; ``gaps`` the per-county count of cases without rectification records.
     ``pool`` names what the averages and 同比 comparisons cover (全市 by default; 所选3个县区 when ranking
-    only among chosen counties).
+    only among chosen counties). ``total_label`` names the total as the scheme's table does (三项执法总得分 for
+    the attachment's three measures, 总得分 otherwise).
     """
     settings = settings or FlagSettings()
     pool = pool or POOL_CITY[lang]
     figures = _Figures(scored)
-    parts = [_bottom(figures, settings, lang), _no_penalty(figures, settings, lang, pool)]
+    parts = [_bottom(figures, settings, lang, total_label), _no_penalty(figures, settings, lang, pool)]
     if previous is not None and not previous.empty:
         parts.append(_falls(figures, previous, settings, lang, pool))
     if settings.flag_zero:
@@ -129,7 +131,7 @@ def _frame(figures: _Figures, mask: np.ndarray, flag: str, reasons: list[str]) -
     )
 
 
-def _bottom(figures: _Figures, settings: FlagSettings, lang: str) -> pd.DataFrame:
+def _bottom(figures: _Figures, settings: FlagSettings, lang: str, total_label: str | None = None) -> pd.DataFrame:
     ranked = ~np.isnan(figures.place)
     n = int(ranked.sum())
     if n == 0 or settings.bottom_places <= 0 or n < settings.bottom_pool_needed():
@@ -139,8 +141,9 @@ def _bottom(figures: _Figures, settings: FlagSettings, lang: str) -> pd.DataFram
     if n > settings.bottom_places:
         mask &= figures.place > n - settings.bottom_places  # a shared place reaching up out of the bottom group
     k = settings.bottom_places
+    total = total_label or "三项执法总得分"
     reasons = [
-        f"综合排名第{place:.0f}名（共{n}个县区），三项执法总得分{points:g}分，位列后{k}名"
+        f"综合排名第{place:.0f}名（共{n}个县区），{total}{points:g}分，位列后{k}名"
         if lang == "zh"
         else f"Overall place {place:.0f} of {n}, {points:g} points in total: among the last {k}"
         for place, points in zip(figures.place[mask], figures.total[mask], strict=True)

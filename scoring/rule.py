@@ -154,14 +154,18 @@ class ScoringRule:
         )
         return replace(self, measures=measures)
 
-    def describe(self, counties: int = 10) -> str:
-        """The scheme in one Chinese sentence, like the attachment's 得分说明.
+    def describe(self, counties: int = 10, lang: str = "zh") -> str:
+        """The scheme in one sentence, like the attachment's 得分说明; ``lang="en"`` says the same in English.
 
         >>> ScoringRule().describe()
         '得分说明：每一项得分满分10分，按照该项排名顺序依次递减，第一名得10分，第十名得1分。'
         >>> ScoringRule(method="share").with_weights(inspections=0.3, cases=0.3, fines=0.4).describe()
         '得分说明：百分制计分，每一项满分10分，该项数值最高的县区得10分，其余按本县区数值÷最高值×10计分；各项得分乘以权重后相加（检查生产经营单位30%、立案数30%、监督检查罚款40%），保留两位小数。'
+        >>> ScoringRule().describe(10, "en")[:60]
+        'Points: each measure scores at most 10, one point less for e'
         """
+        if lang == "en":
+            return self._describe_en(counties)
         if self.method == "share":
             sentence = self._describe_share()
         else:
@@ -175,6 +179,47 @@ class ScoringRule:
                 multiples = [f"{m.label}按{_number(m.weight)}倍计" for m in self.measures if m.weight != 1]
                 sentence += "；" + "，".join(multiples)
         return sentence + "。"
+
+    def _describe_en(self, counties: int) -> str:
+        """The English 得分说明: the same facts as the Chinese, measures by their catalogue names."""
+
+        def name(measure: Measure) -> str:
+            return CATALOGUE[measure.column].label_en
+
+        if self.method == "share":
+            full = _number(self.full)
+            sentence = (
+                f"Points (share of the best): on each measure the highest county scores {full}, "
+                f"the others {full} × value ÷ highest"
+            )
+            reversed_measures = [name(m) for m in self.measures if not m.higher_is_better]
+            if reversed_measures:
+                sentence += (
+                    f"; for {', '.join(reversed_measures)} lower is better: the lowest scores {full}, "
+                    f"the others {full} × lowest ÷ value"
+                )
+        else:
+            top = float(counties) if self.top is None else self.top
+            last = self.points_for_rank(counties, counties)
+            step = "one point less" if self.step == 1 else f"{_number(self.step)} points less"
+            sentence = (
+                f"Points: each measure scores at most {_number(top)}, {step} for each place down the ranking: "
+                f"first place {_number(top)}, place {counties} {_number(last)}"
+            )
+            if self.floor > 0 and top - self.step * (counties - 1) < self.floor:
+                sentence += f", at least {_number(self.floor)}"
+            reversed_measures = [name(m) for m in self.measures if not m.higher_is_better]
+            if reversed_measures:
+                sentence += "; " + ", ".join(f"lower {label} ranks higher" for label in reversed_measures)
+        if self.weighted:
+            total = sum(measure.weight for measure in self.measures)
+            if math.isclose(total, 1.0):
+                shares = ", ".join(f"{name(m)} {_number(m.weight * 100)}%" for m in self.measures)
+                sentence += f"; each measure's points are weighted ({shares}) and added, kept to two decimals"
+            else:
+                multiples = [f"{name(m)} counts {_number(m.weight)} times" for m in self.measures if m.weight != 1]
+                sentence += "; " + ", ".join(multiples)
+        return sentence + "."
 
     def _describe_rank(self, counties: int) -> str:
         top = float(counties) if self.top is None else self.top

@@ -73,7 +73,7 @@ def map_summary_headers(headers: list[str]) -> list[str | None]:
     return fields
 
 
-MEASURE_FIELDS = ("inspections", "cases", "fines", "inspector_turnouts", "documents")
+MEASURE_FIELDS = tuple(CATALOGUE)  # a summary may carry any measure of the catalogue
 
 
 def summary_header_fields(cells: list[str]) -> int:

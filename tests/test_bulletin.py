@@ -93,7 +93,9 @@ def test_structure_problems_and_clerk_parts(h1_docx: Document) -> None:
 
 def test_attachment_table_carries_the_attachment_values(h1_docx: Document, reference: pd.DataFrame) -> None:
     table = h1_docx.tables[0]
-    assert table.cell(0, 3).text == "一" and table.cell(0, 5).text == "一"  # merged group header spans three cells
+    # The group header (一、 and the measure's label) spans its three cells.
+    assert table.cell(0, 3).text == "一、检查生产经营单位" and table.cell(0, 5).text == "一、检查生产经营单位"
+    assert table.cell(0, 9).text == "三、监督检查罚款"
     assert table.cell(0, 0).text == "名次" and table.cell(1, 0).text == "名次"  # merged down two rows
     assert table.cell(1, 3).text == "检查生产经营单位（家次）"
     body = [[cell.text for cell in row.cells] for row in table.rows[2:]]
@@ -102,6 +104,7 @@ def test_attachment_table_carries_the_attachment_values(h1_docx: Document, refer
     assert [row[9] for row in body] == [f"{v:.2f}" for v in reference["监督检查罚款(万元)"]]
     assert [int(row[0]) for row in body] == reference["名次"].tolist()
     assert "得分说明：每一项得分满分10分" in full_text(h1_docx)
+    assert "评分方案：驻马店市安全生产执法考核（通报附件规则）（第1版）" in full_text(h1_docx)
     assert len(h1_docx.inline_shapes) == 1
 
 

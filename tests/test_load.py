@@ -72,8 +72,10 @@ def test_the_view_check_catches_a_reply_of_another_period(dashboard: tuple[str, 
             run = await session.choose("period", second)
         finally:
             await session.close()
-        return calibration, calibration.mismatches(View("rankings", second), run), calibration.mismatches(
-            View("rankings", first), run
+        return (
+            calibration,
+            calibration.mismatches(View("rankings", second), run),
+            calibration.mismatches(View("rankings", first), run),
         )
 
     calibration, right, wrong = asyncio.run(scenario())
