@@ -1,0 +1,429 @@
+"""Enforcement quality: the signals that good counts hide, each judged against the pool and told in a sentence.
+
+A county can climb the inspections ranking by visiting the same few units again and again, by crowding its
+inspections into the last days before the bulletin, or by inspections that never find a hazard; it can file cases
+and never decide them. ``records.queries.quality_counts`` counts what each signal needs per county; here each
+county's share is compared with the pool's (the whole city, or the counties ranked), and a county is flagged only
+when it is further from the pool than a declared margin and has enough records to judge. Below the minimum count
+a county is told 样本不足 and never flagged.
+
+>>> counts = pd.DataFrame({"county_code": [1, 2, 3], "county": ["甲县", "乙县", "丙县"],
+...                        "inspections": [100, 200, 10], "revisits": [60, 20, 1], "units": [20, 150, 10]})
+>>> judged = judge_signal("repeat_visits", counts, QualitySettings())
+>>> judged[["county", "status"]].values.tolist()
+[['甲县', 'flagged'], ['乙县', 'within'], ['丙县', 'too_few']]
+>>> judged["sentence"].iloc[0]
+'检查100家次中有60家次是对30天内已检查过的同一单位的重复检查，占60.0%（全市平均26.1%），平均每个单位检查5.0次（全市平均1.7次）'
+>>> judged["sentence"].iloc[2]
+'检查仅10家次，不足50家次，样本不足，不作判断'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SIGNALS = (
+    "repeat_visits",
+    "period_end_rush",
+    "no_hazard_inspections",
+    "overdue_decisions",
+    "fine_concentration",
+    "low_random_share",
+)
+SIGNAL_TITLES = {
+    "zh": {
+        "repeat_visits": "重复检查",
+        "period_end_rush": "期末突击",
+        "no_hazard_inspections": "检查未发现隐患",
+        "overdue_decisions": "办案超期",
+        "fine_concentration": "罚款集中",
+        "low_random_share": "双随机占比低",
+    },
+    "en": {
+        "repeat_visits": "Repeat visits",
+        "period_end_rush": "Period-end rush",
+        "no_hazard_inspections": "Inspections finding no hazard",
+        "overdue_decisions": "Overdue decisions",
+        "fine_concentration": "Fines from a few cases",
+        "low_random_share": "Few random inspections",
+    },
+}
+STATUSES = ("flagged", "within", "too_few")
+SIGNAL_COLUMNS = [
+    "county_code",
+    "county",
+    "signal",
+    "status",
+    "value",
+    "city_value",
+    "base",
+    "minimum",
+    "extra",
+    "city_extra",
+    "sentence",
+]
+POOL_CITY = {"zh": "全市", "en": "the whole city"}
+TOLERANCE = 1e-9  # a share exactly at the margin is flagged, whatever the float rounding of the division
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    """The signals' thresholds, declared once: windows in days, margins as fractions (0.2 = 20 percentage points
+    from the pool's share), and the least records a county needs before it is judged at all.
+
+    - ``revisit_days``: an inspection revisits a unit the county inspected at most this many days before.
+    - ``rush_days`` and ``month_end_days``: the period's last days, and each month's last days (periods spanning
+      more than one month). Their share is flagged when it is ``rush_margin`` above the pool's and at least
+      ``rush_ratio`` times it: in a short period these days are a large part of it, and a few points mean nothing.
+    - ``overdue_days``: a case without a penalty decision this many days after filing is overdue (the
+      Administrative Penalty Law's 90 days); only cases whose time has run out are judged.
+    - ``top_cases``: how many of the largest fines ``fine_concentration`` adds up.
+    - ``minimum_inspections`` (four signals), ``minimum_judged_cases`` (overdue) and ``minimum_fined_cases``
+      (concentration): below these a county is 样本不足.
+    """
+
+    revisit_days: int = 30
+    revisit_margin: float = 0.20
+    rush_days: int = 10
+    month_end_days: int = 5
+    rush_margin: float = 0.10
+    rush_ratio: float = 1.5
+    no_hazard_margin: float = 0.20
+    overdue_days: int = 90
+    overdue_margin: float = 0.20
+    top_cases: int = 3
+    concentration_margin: float = 0.30
+    random_margin: float = 0.20
+    minimum_inspections: int = 50
+    minimum_judged_cases: int = 5
+    minimum_fined_cases: int = 10
+
+    def query_parameters(self) -> dict[str, int]:
+        """The windows the counting query takes (``records.queries.quality_counts``)."""
+        return {
+            "revisit_days": self.revisit_days,
+            "rush_days": self.rush_days,
+            "month_end_days": self.month_end_days,
+            "overdue_days": self.overdue_days,
+            "top_cases": self.top_cases,
+        }
+
+
+def spans_months(start: dt.date, end: dt.date) -> bool:
+    """Whether a period reaches over more than one calendar month, so month ends are a pattern of their own.
+
+    >>> spans_months(dt.date(2020, 1, 1), dt.date(2020, 6, 30)), spans_months(dt.date(2020, 3, 1), dt.date(2020, 3, 31))
+    (True, False)
+    """
+    return (start.year, start.month) != (end.year, end.month)
+
+
+def judge_quality(
+    counts: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    settings: QualitySettings | None = None,
+    lang: str = "zh",
+    pool: str | None = None,
+) -> pd.DataFrame:
+    """Every signal for every county of ``counts`` (the ranking pool), judged against the pool: one row each.
+
+    ``counts`` is ``records.queries.quality_counts`` for the pool's counties and the period. ``status`` is
+    ``flagged``, ``within`` (judged, not far enough from the pool) or ``too_few`` (样本不足); ``value`` and
+    ``city_value`` are the county's and the pool's shares; ``base`` is what the share is of, against ``minimum``.
+    """
+    settings = settings or QualitySettings()
+    parts = [
+        judge_signal(signal, counts, settings, lang, pool or POOL_CITY[lang], spans_months(start, end))
+        for signal in SIGNALS
+    ]
+    return pd.concat(parts, ignore_index=True)[SIGNAL_COLUMNS]
+
+
+def quality_flags(signals: pd.DataFrame) -> pd.DataFrame:
+    """Only the flagged rows, strongest first within each signal."""
+    return signals[signals["status"] == "flagged"].reset_index(drop=True)
+
+
+def quality_titles_by_county(signals: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    """Each county's flagged signals' titles joined (重复检查、办案超期), keyed by county code."""
+    flagged = quality_flags(signals)
+    joiner = "、" if lang == "zh" else ", "
+    titles = flagged["signal"].map(SIGNAL_TITLES[lang])
+    return titles.groupby(flagged["county_code"], sort=False).agg(joiner.join)
+
+
+def judge_signal(
+    signal: str,
+    counts: pd.DataFrame,
+    settings: QualitySettings,
+    lang: str = "zh",
+    pool: str | None = None,
+    month_ends: bool = True,
+) -> pd.DataFrame:
+    """One signal for every county of ``counts``; see ``judge_quality``."""
+    return _JUDGES[signal](_Judging(counts, settings, lang, pool or POOL_CITY[lang], month_ends))
+
+
+@dataclass(frozen=True)
+class _Judging:
+    counts: pd.DataFrame
+    settings: QualitySettings
+    lang: str
+    pool: str
+    month_ends: bool
+
+    def column(self, name: str) -> np.ndarray:
+        return self.counts[name].astype("float64").to_numpy()
+
+    @property
+    def zh(self) -> bool:
+        return self.lang == "zh"
+
+
+def _share(numerator: np.ndarray, base: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(base > 0, numerator / np.where(base > 0, base, 1), np.nan)
+
+
+def _pooled(numerator: np.ndarray, base: np.ndarray) -> float:
+    total = float(base.sum())
+    return float(numerator.sum()) / total if total else float("nan")
+
+
+def _statuses(excess: np.ndarray, base: np.ndarray, minimum: int, margin: float) -> np.ndarray:
+    judged = base >= minimum
+    flagged = judged & (np.nan_to_num(excess, nan=-np.inf) >= margin - TOLERANCE)
+    return np.where(flagged, "flagged", np.where(judged, "within", "too_few"))
+
+
+def _frame(
+    judging: _Judging,
+    signal: str,
+    status: np.ndarray,
+    value: np.ndarray,
+    city: float | np.ndarray,
+    base: np.ndarray,
+    minimum: int,
+    sentences: list[str],
+    extra: np.ndarray | None = None,
+    city_extra: float | np.ndarray = float("nan"),
+    lower_is_worse: bool = False,
+) -> pd.DataFrame:
+    """The signal's rows, flagged first, then judged, then 样本不足; the furthest from the pool first in each."""
+    n = len(judging.counts)
+    frame = pd.DataFrame(
+        {
+            "county_code": judging.counts["county_code"].to_numpy(),
+            "county": judging.counts["county"].to_numpy(),
+            "signal": signal,
+            "status": status,
+            "value": value,
+            "city_value": np.broadcast_to(np.asarray(city, dtype="float64"), (n,)),
+            "base": base.astype("int64"),
+            "minimum": minimum,
+            "extra": np.full(n, np.nan) if extra is None else extra,
+            "city_extra": np.broadcast_to(np.asarray(city_extra, dtype="float64"), (n,)),
+            "sentence": sentences,
+        },
+        columns=SIGNAL_COLUMNS,
+    )
+    order = pd.Series(status).map({s: i for i, s in enumerate(STATUSES)}).to_numpy()
+    worse = np.nan_to_num(value, nan=0.0) * (1 if lower_is_worse else -1)
+    frame["_order"], frame["_value"] = order, worse
+    return frame.sort_values(["_order", "_value"], kind="stable").drop(columns=["_order", "_value"])
+
+
+def _too_few(judging: _Judging, base: float, minimum: int, zh_unit: str, en_unit: str, zh_what: str) -> str:
+    if judging.zh:
+        if not base:
+            return f"本期没有{zh_what}记录，样本不足，不作判断"
+        return f"{zh_what}仅{base:.0f}{zh_unit}，不足{minimum}{zh_unit}，样本不足，不作判断"
+    return f"only {base:.0f} {en_unit}, fewer than {minimum}: too few to judge"
+
+
+def _percent(share: float) -> str:
+    return "—" if share != share else f"{share:.1%}"
+
+
+def _repeat_visits(j: _Judging) -> pd.DataFrame:
+    s = j.settings
+    inspections, revisits, units = j.column("inspections"), j.column("revisits"), j.column("units")
+    value, city = _share(revisits, inspections), _pooled(revisits, inspections)
+    per_unit, city_per_unit = _share(inspections, units), _pooled(inspections, units)
+    status = _statuses(value - city, inspections, s.minimum_inspections, s.revisit_margin)
+    sentences = []
+    for row in range(len(j.counts)):
+        n, k, v, u = inspections[row], revisits[row], value[row], per_unit[row]
+        if status[row] == "too_few":
+            sentences.append(_too_few(j, n, s.minimum_inspections, "家次", "inspections", "检查"))
+        elif j.zh:
+            sentences.append(
+                f"检查{n:.0f}家次中有{k:.0f}家次是对{s.revisit_days}天内已检查过的同一单位的重复检查，"
+                f"占{_percent(v)}（{j.pool}平均{_percent(city)}），平均每个单位检查{u:.1f}次"
+                f"（{j.pool}平均{city_per_unit:.1f}次）"
+            )
+        else:
+            sentences.append(
+                f"{k:.0f} of {n:.0f} inspections revisited a unit inspected within {s.revisit_days} days: "
+                f"{_percent(v)} ({j.pool}: {_percent(city)}); {u:.1f} inspections per unit "
+                f"({j.pool}: {city_per_unit:.1f})"
+            )
+    minimum = s.minimum_inspections
+    return _frame(j, "repeat_visits", status, value, city, inspections, minimum, sentences, per_unit, city_per_unit)
+
+
+def _period_end_rush(j: _Judging) -> pd.DataFrame:
+    s = j.settings
+    inspections = j.column("inspections")
+    last_days, month_end = j.column("period_end"), j.column("month_end")
+    end_share, city_end = _share(last_days, inspections), _pooled(last_days, inspections)
+    month_share, city_month = _share(month_end, inspections), _pooled(month_end, inspections)
+    if not j.month_ends:
+        month_share, city_month = np.full(len(j.counts), np.nan), float("nan")
+    # The share that stands further above the pool's decides, and is the signal's value; the sentence gives both.
+    month_excess = _rush_excess(month_share, city_month, s.rush_ratio)
+    end_excess = _rush_excess(end_share, city_end, s.rush_ratio)
+    by_month = month_excess > end_excess
+    value = np.where(by_month, month_share, end_share)
+    city = np.where(by_month, city_month, city_end)
+    status = _statuses(np.maximum(end_excess, month_excess), inspections, s.minimum_inspections, s.rush_margin)
+    sentences = []
+    for row in range(len(j.counts)):
+        n = inspections[row]
+        if status[row] == "too_few":
+            sentences.append(_too_few(j, n, s.minimum_inspections, "家次", "inspections", "检查"))
+            continue
+        if j.zh:
+            sentence = (
+                f"时段最后{s.rush_days}天检查{last_days[row]:.0f}家次，占本期{n:.0f}家次的{_percent(end_share[row])}"
+                f"（{j.pool}平均{_percent(city_end)}）"
+            )
+            if j.month_ends:
+                sentence += (
+                    f"；各月最后{s.month_end_days}天检查{month_end[row]:.0f}家次，占{_percent(month_share[row])}"
+                    f"（{j.pool}平均{_percent(city_month)}）"
+                )
+        else:
+            sentence = (
+                f"{last_days[row]:.0f} of {n:.0f} inspections in the period's last {s.rush_days} days: "
+                f"{_percent(end_share[row])} ({j.pool}: {_percent(city_end)})"
+            )
+            if j.month_ends:
+                sentence += (
+                    f"; {month_end[row]:.0f} in the last {s.month_end_days} days of a month: "
+                    f"{_percent(month_share[row])} ({j.pool}: {_percent(city_month)})"
+                )
+        sentences.append(sentence)
+    other = np.where(by_month, end_share, month_share)
+    other_city = np.where(by_month, city_end, city_month)
+    minimum = s.minimum_inspections
+    return _frame(j, "period_end_rush", status, value, city, inspections, minimum, sentences, other, other_city)
+
+
+def _rush_excess(share: np.ndarray, city: float, ratio: float) -> np.ndarray:
+    """How far a share stands above the pool's, counted only where it is also ``ratio`` times the pool's."""
+    excess = np.nan_to_num(share - city, nan=-np.inf)
+    return np.where(np.nan_to_num(share, nan=0.0) >= ratio * city - TOLERANCE, excess, -np.inf)
+
+
+def _no_hazard(j: _Judging) -> pd.DataFrame:
+    s = j.settings
+    inspections, empty = j.column("inspections"), j.column("no_hazard")
+    value, city = _share(empty, inspections), _pooled(empty, inspections)
+    status = _statuses(value - city, inspections, s.minimum_inspections, s.no_hazard_margin)
+    sentences = [
+        _too_few(j, n, s.minimum_inspections, "家次", "inspections", "检查")
+        if state == "too_few"
+        else f"检查{n:.0f}家次中有{k:.0f}家次未发现任何隐患，占{_percent(v)}（{j.pool}平均{_percent(city)}）"
+        if j.zh
+        else f"{k:.0f} of {n:.0f} inspections found no hazard: {_percent(v)} ({j.pool}: {_percent(city)})"
+        for n, k, v, state in zip(inspections, empty, value, status, strict=True)
+    ]
+    return _frame(j, "no_hazard_inspections", status, value, city, inspections, s.minimum_inspections, sentences)
+
+
+def _overdue(j: _Judging) -> pd.DataFrame:
+    s = j.settings
+    judged, overdue = j.column("judged_cases"), j.column("overdue")
+    median_days = j.column("median_decision_days")
+    value, city = _share(overdue, judged), _pooled(overdue, judged)
+    status = _statuses(value - city, judged, s.minimum_judged_cases, s.overdue_margin)
+    sentences = []
+    for row in range(len(j.counts)):
+        n, k, v, days = judged[row], overdue[row], value[row], median_days[row]
+        if status[row] == "too_few":
+            what = (f"立案满{s.overdue_days}天的案件", f"cases past {s.overdue_days} days")
+            sentences.append(_too_few(j, n, s.minimum_judged_cases, "起", what[1], what[0]))
+        elif j.zh:
+            median = f"；立案至作出处罚决定用时中位数{days:.0f}天" if days == days else ""
+            sentences.append(
+                f"立案已满{s.overdue_days}天的{n:.0f}起案件中，{k:.0f}起超过{s.overdue_days}天未作出处罚决定，"
+                f"占{_percent(v)}（{j.pool}平均{_percent(city)}）{median}"
+            )
+        else:
+            median = f"; median {days:.0f} days from filing to decision" if days == days else ""
+            sentences.append(
+                f"{k:.0f} of {n:.0f} cases filed over {s.overdue_days} days ago had no penalty decision within "
+                f"{s.overdue_days} days: {_percent(v)} ({j.pool}: {_percent(city)}){median}"
+            )
+    return _frame(j, "overdue_decisions", status, value, city, judged, s.minimum_judged_cases, sentences, median_days)
+
+
+def _fine_concentration(j: _Judging) -> pd.DataFrame:
+    s = j.settings
+    fined, total, top = j.column("fined_cases"), j.column("fine_yuan"), j.column("top_fine_yuan")
+    value = _share(top, total)
+    judged = fined >= s.minimum_fined_cases
+    # A county's three largest fines are always all of a small county's fines: the pool's own top three say
+    # nothing about a county, so the comparison is with the middle county of those judged.
+    city = float(np.median(value[judged])) if judged.any() else float("nan")
+    status = _statuses(value - city, fined, s.minimum_fined_cases, s.concentration_margin)
+    sentences = []
+    for row in range(len(j.counts)):
+        if status[row] == "too_few":
+            sentences.append(_too_few(j, fined[row], s.minimum_fined_cases, "起", "fined cases", "罚款案件"))
+        elif j.zh:
+            sentences.append(
+                f"罚款最多的{s.top_cases}起案件共{top[row] / 10000:.2f}万元，占本县区罚款{total[row] / 10000:.2f}万元"
+                f"（{fined[row]:.0f}起）的{_percent(value[row])}（{j.pool}中位数{_percent(city)}）"
+            )
+        else:
+            sentences.append(
+                f"the {s.top_cases} largest fines, {top[row] / 10000:.2f} (10k yuan), are {_percent(value[row])} of "
+                f"the county's {total[row] / 10000:.2f} from {fined[row]:.0f} cases (median of {j.pool}: "
+                f"{_percent(city)})"
+            )
+    return _frame(j, "fine_concentration", status, value, city, fined, s.minimum_fined_cases, sentences)
+
+
+def _low_random(j: _Judging) -> pd.DataFrame:
+    s = j.settings
+    inspections, chosen = j.column("inspections"), j.column("random")
+    value, city = _share(chosen, inspections), _pooled(chosen, inspections)
+    status = _statuses(city - value, inspections, s.minimum_inspections, s.random_margin)  # lower is worse
+    sentences = [
+        _too_few(j, n, s.minimum_inspections, "家次", "inspections", "检查")
+        if state == "too_few"
+        else f"检查{n:.0f}家次中双随机抽查{k:.0f}家次，占{_percent(v)}（{j.pool}平均{_percent(city)}）"
+        if j.zh
+        else f"{k:.0f} of {n:.0f} inspections chosen by random selection: {_percent(v)} ({j.pool}: {_percent(city)})"
+        for n, k, v, state in zip(inspections, chosen, value, status, strict=True)
+    ]
+    minimum = s.minimum_inspections
+    return _frame(j, "low_random_share", status, value, city, inspections, minimum, sentences, lower_is_worse=True)
+
+
+_JUDGES: dict[str, Callable[[_Judging], pd.DataFrame]] = {
+    "repeat_visits": _repeat_visits,
+    "period_end_rush": _period_end_rush,
+    "no_hazard_inspections": _no_hazard,
+    "overdue_decisions": _overdue,
+    "fine_concentration": _fine_concentration,
+    "low_random_share": _low_random,
+}
