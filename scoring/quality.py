@@ -27,6 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scoring.flags import FLAG_KEYS
+from scoring.output import _pad, _width
+
 SIGNALS = (
     "repeat_visits",
     "period_end_rush",
@@ -427,3 +430,61 @@ _JUDGES: dict[str, Callable[[_Judging], pd.DataFrame]] = {
     "fine_concentration": _fine_concentration,
     "low_random_share": _low_random,
 }
+
+
+REPORT_COLUMNS = ["county", "flag", "value", "city_value", "detail"]
+
+
+def flag_report(flags: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
+    """Every flag of a period in one table for programs: the existing flags under their stable keys
+    (``scoring.flags.FLAG_KEYS``), then the flagged quality signals; the county's figure, the pool's, the sentence.
+
+    Shares are fractions (0.838), cases per 100 inspections and places as they are written on the flags page.
+    """
+    existing = pd.DataFrame(
+        {
+            "county": flags["county"],
+            "flag": flags["flag"].map(FLAG_KEYS),
+            "value": flags["value"],
+            "city_value": flags["city_value"],
+            "detail": flags["reason"],
+        },
+        columns=REPORT_COLUMNS,
+    )
+    flagged = quality_flags(signals)
+    quality = pd.DataFrame(
+        {
+            "county": flagged["county"],
+            "flag": flagged["signal"],
+            "value": flagged["value"],
+            "city_value": flagged["city_value"],
+            "detail": flagged["sentence"],
+        },
+        columns=REPORT_COLUMNS,
+    )
+    return pd.concat([part for part in (existing, quality) if not part.empty] or [existing], ignore_index=True)
+
+
+def flag_report_csv(report: pd.DataFrame) -> str:
+    """The report as CSV: figures as plain numbers to four significant digits, an empty cell where none applies."""
+    return report.to_csv(index=False, lineterminator="\n", float_format="%.4g")
+
+
+def flag_report_text(report: pd.DataFrame) -> str:
+    """The report as an aligned table for a terminal, shares as percentages."""
+    headers = ["县区", "预警", "本县区", "对比", "说明"]
+    rows = [
+        [str(county), str(flag), _shown(str(flag), float(value)), _shown(str(flag), float(city)), str(detail)]
+        for county, flag, value, city, detail in report[REPORT_COLUMNS].itertuples(index=False)
+    ]
+    widths = [max([_width(headers[i]), *(_width(row[i]) for row in rows)]) for i in range(4)]
+    lines = ["  ".join([*(_pad(line[i], widths[i]) for i in range(4)), line[4]]) for line in [headers, *rows]]
+    return "\n".join(lines) + "\n"
+
+
+def _shown(flag: str, value: float) -> str:
+    if value != value:
+        return ""
+    if flag in SIGNALS or flag == "steep_fall":
+        return f"{value:.1%}"
+    return f"{value:.1f}" if flag == "few_cases" else f"{value:.0f}"
