@@ -17,10 +17,12 @@ import pandas as pd
 from records import queries
 from report.analysis import CountyView, county_view, strong_and_weak
 from report.periods import period_label
+from report.quality import QualityView, quality_view
 from report.safe import md
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 from scoring.output import format_change, format_count, format_fines
+from scoring.quality import QualitySettings
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 PROBLEM_COUNTIES = 10  # a bulletin names the worst; a province's full list belongs on the flags page
@@ -60,14 +62,21 @@ def draft_bulletin(
     rule: ScoringRule | None = None,
     flag_settings: FlagSettings | None = None,
     rank_within_selection: bool = False,
+    quality_settings: QualitySettings | None = None,
+    today: dt.date | None = None,
 ) -> BulletinDraft:
     """Draft the bulletin for a period; with ``selected`` counties it covers them, ranked among all counties
-    unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区."""
+    unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区.
+    存在问题 names the flagged counties, then the enforcement-quality signals (judged on ``today`` for a period
+    still running)."""
     rule = rule or ScoringRule()
     measures = queries.county_measures(connection, start, end)
     previous = queries.county_measures(connection, *queries.same_period_last_year(start, end))
     gaps = queries.rectification_gaps(connection, start, end)
     view = county_view(measures, previous, gaps, selected, rank_within_selection, rule, flag_settings)
+    quality_settings = quality_settings or QualitySettings()
+    counts = queries.quality_counts(connection, start, end, today, **quality_settings.query_parameters())
+    quality = quality_view(counts, start, end, selected, rank_within_selection, quality_settings)
     period = period_label(start, end)
     issuer = _issuer(queries.counties(connection))
     attachment_title = f"各县区{period}安全生产监管综合执法成效统计表"
@@ -89,7 +98,9 @@ def draft_bulletin(
         paragraphs.append(Paragraph(f"{period}没有任何执法记录或汇总数据。"))
     else:
         paragraphs.append(Paragraph(_figures_sentence(measures, previous, view, period)))
-        paragraphs += [Paragraph("二、存在问题", "heading"), *_problems(view)]
+        problems = _problems(view) if not view.flags.empty or quality.flagged.empty else []
+        problems += _quality_problems(quality, len(problems))
+        paragraphs += [Paragraph("二、存在问题", "heading"), *problems]
     paragraphs += [
         Paragraph("三、工作要求", "heading"),
         Paragraph(
@@ -193,6 +204,34 @@ def _problems(view: CountyView) -> list[Paragraph]:
             details = details[:PROBLEM_COUNTIES] + [f"等{len(details)}个县区（全部见预警页）"]
         number = CHINESE_NUMERALS[len(paragraphs)] if len(paragraphs) < 10 else str(len(paragraphs) + 1)
         lead = lead.format(pool=view.pool_scope())
+        paragraphs.append(Paragraph(f"（{number}）{lead}具体是：{'；'.join(details)}。", "problem"))
+    return paragraphs
+
+
+QUALITY_LEADS = {
+    "repeat_visits": "个别县区局反复检查少数几家单位，检查家次多但覆盖面窄，以重复检查充数。",
+    "period_end_rush": "个别县区局执法检查集中在月末、期末突击完成，日常监管不均衡。",
+    "no_hazard_inspections": "个别县区局检查未发现隐患的比例明显偏高，检查流于形式。",
+    "overdue_decisions": "个别县区局立案后长期未作出处罚决定，办案超过法定期限。",
+    "fine_concentration": "个别县区局罚款集中于少数几起案件，日常处罚力度不足。",
+    "low_random_share": "个别县区局“双随机”抽查占比明显偏低，“双随机、一公开”落实不到位。",
+}
+
+
+def _quality_problems(quality: QualityView, numbered: int) -> list[Paragraph]:
+    """One paragraph per enforcement-quality signal that flags a county, numbered on from the flags' paragraphs,
+    each naming the counties and their figures."""
+    flagged = quality.flagged
+    paragraphs = []
+    for signal, lead in QUALITY_LEADS.items():
+        rows = flagged[flagged["signal"] == signal]
+        if rows.empty:
+            continue
+        details = [f"{county}{sentence}" for county, sentence in zip(rows["county"], rows["sentence"], strict=True)]
+        if len(details) > PROBLEM_COUNTIES:
+            details = details[:PROBLEM_COUNTIES] + [f"等{len(details)}个县区（全部见预警页）"]
+        position = numbered + len(paragraphs)
+        number = CHINESE_NUMERALS[position] if position < 10 else str(position + 1)
         paragraphs.append(Paragraph(f"（{number}）{lead}具体是：{'；'.join(details)}。", "problem"))
     return paragraphs
 

@@ -12,6 +12,7 @@ from dashboard.layout import (
     table_downloads,
     threshold_inputs,
 )
+from dashboard.quality import quality_section
 from report.analysis import flag_figures, flag_figures_table, flags_table
 from report.safe import md
 from report.text import text
@@ -36,6 +37,7 @@ if settings.bottom_places > 0 and view.pool_size < settings.bottom_pool_needed()
 
 if view.flags.empty:
     st.success(text("no_flags", lang))
+    quality_section(filters)
     st.stop()
 
 flagged_counties = view.flags["county_code"].unique()
@@ -75,3 +77,5 @@ table_downloads(
     "flags_download",
     lang,
 )
+
+quality_section(filters)

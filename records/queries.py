@@ -143,6 +143,159 @@ def case_records(
     ).df()
 
 
+# The records behind a county's enforcement-quality signal (issue 13), shaped like the two above: one county,
+# the period, a limit. The windows are the signal's settings (``scoring.quality.QualitySettings``).
+_INSPECTION_COLUMNS = """id, inspected_on, unit_name, industry, inspector_turnouts, documents, hazards_found,
+               rectification_ordered, rectification_recorded, random_selected, import_id"""
+
+
+def revisit_records(
+    connection: duckdb.DuckDBPyConnection,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
+    revisit_days: int = 30,
+) -> pd.DataFrame:
+    """The period's inspections of every unit the county revisited within ``revisit_days``, the most revisited
+    units first, each visit with the days since the unit's previous one (also before the period)."""
+    return connection.execute(
+        f"""
+        WITH visits AS (
+            SELECT *, inspected_on - lag(inspected_on) OVER (PARTITION BY unit_name ORDER BY inspected_on, id)
+                   AS days_since_previous
+            FROM inspections WHERE county_code = $county AND inspected_on BETWEEN $look_back AND $end
+        ), in_period AS (
+            SELECT *, count(*) FILTER (WHERE days_since_previous <= $days) OVER (PARTITION BY unit_name) AS revisits
+            FROM visits WHERE inspected_on >= $start
+        )
+        SELECT {_INSPECTION_COLUMNS}, days_since_previous
+        FROM in_period WHERE revisits > 0
+        ORDER BY revisits DESC, unit_name, inspected_on, id LIMIT $limit
+        """,
+        {
+            "county": county_code,
+            "look_back": start - dt.timedelta(days=revisit_days),
+            "start": start,
+            "end": end,
+            "days": revisit_days,
+            "limit": limit,
+        },
+    ).df()
+
+
+def period_end_records(
+    connection: duckdb.DuckDBPyConnection,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
+    rush_days: int = 10,
+    month_end_days: int = 5,
+    month_ends: bool = True,
+) -> pd.DataFrame:
+    """The county's inspections in the period's last ``rush_days`` days or (with ``month_ends``) in the last
+    ``month_end_days`` days of their month, newest first, saying which."""
+    return connection.execute(
+        f"""
+        SELECT {_INSPECTION_COLUMNS}, in_period_end, in_month_end FROM (
+            SELECT *, inspected_on >= $rush_from AS in_period_end,
+                   $month_ends AND dayofmonth(inspected_on) > dayofmonth(last_day(inspected_on)) - $month_end_days
+                       AS in_month_end
+            FROM inspections WHERE county_code = $county AND inspected_on BETWEEN $start AND $end
+        ) WHERE in_period_end OR in_month_end
+        ORDER BY inspected_on DESC, id LIMIT $limit
+        """,
+        {
+            "county": county_code,
+            "start": start,
+            "end": end,
+            "rush_from": end - dt.timedelta(days=rush_days - 1),
+            "month_end_days": month_end_days,
+            "month_ends": month_ends,
+            "limit": limit,
+        },
+    ).df()
+
+
+def no_hazard_records(
+    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+) -> pd.DataFrame:
+    """The county's inspections that found no hazard, newest first."""
+    return connection.execute(
+        f"""
+        SELECT {_INSPECTION_COLUMNS} FROM inspections
+        WHERE county_code = ? AND inspected_on BETWEEN ? AND ? AND hazards_found = 0
+        ORDER BY inspected_on DESC, id LIMIT ?
+        """,
+        [county_code, start, end, limit],
+    ).df()
+
+
+def non_random_records(
+    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+) -> pd.DataFrame:
+    """The county's inspections not chosen by 双随机, newest first."""
+    return connection.execute(
+        f"""
+        SELECT {_INSPECTION_COLUMNS} FROM inspections
+        WHERE county_code = ? AND inspected_on BETWEEN ? AND ? AND NOT random_selected
+        ORDER BY inspected_on DESC, id LIMIT ?
+        """,
+        [county_code, start, end, limit],
+    ).df()
+
+
+def overdue_case_records(
+    connection: duckdb.DuckDBPyConnection,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
+    overdue_days: int = 90,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """The county's cases filed in the period without a penalty decision within ``overdue_days`` (judged on the
+    period's end, or today if earlier), longest waiting first, with the days to the decision or to that day."""
+    as_of = quality_as_of(end, today)
+    return connection.execute(
+        """
+        SELECT id, filed_on, decided_on, unit_name, violation, CAST(fine_yuan AS DOUBLE) AS fine_yuan,
+               inspection_id, rectification_recorded, import_id,
+               CASE WHEN decided_on <= $as_of THEN decided_on ELSE $as_of END - filed_on AS days_waiting
+        FROM cases
+        WHERE county_code = $county AND filed_on BETWEEN $start AND $end AND filed_on < $judged_before
+              AND (decided_on IS NULL OR decided_on - filed_on > $days)
+        ORDER BY days_waiting DESC, id LIMIT $limit
+        """,
+        {
+            "county": county_code,
+            "start": start,
+            "end": end,
+            "as_of": as_of,
+            "judged_before": as_of - dt.timedelta(days=overdue_days),
+            "days": overdue_days,
+            "limit": limit,
+        },
+    ).df()
+
+
+def fined_case_records(
+    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+) -> pd.DataFrame:
+    """The county's fined cases, the largest fine first, each with its share of the county's fines."""
+    return connection.execute(
+        """
+        SELECT id, filed_on, decided_on, unit_name, violation, CAST(fine_yuan AS DOUBLE) AS fine_yuan,
+               inspection_id, rectification_recorded, import_id,
+               CAST(fine_yuan AS DOUBLE) / sum(CAST(fine_yuan AS DOUBLE)) OVER () AS share_of_fines
+        FROM cases WHERE county_code = ? AND filed_on BETWEEN ? AND ? AND fine_yuan > 0
+        ORDER BY fine_yuan DESC, id LIMIT ?
+        """,
+        [county_code, start, end, limit],
+    ).df()
+
+
 def counties(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return connection.execute(
         "SELECT code AS county_code, name AS county, kind, city, province FROM counties ORDER BY sort_order, code"
