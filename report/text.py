@@ -317,10 +317,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     # enforcement quality (issue 13): the flags page's section, its thresholds, the ranking's column, the map
     "quality_title": ("执法质量", "Enforcement quality"),
     "quality_help": (
-        "检查多、立案多不等于执法好：以下信号从执法记录中找出数字背后的薄弱环节，每项均与{pool}比较，"
-        "超出设定幅度且记录足够时才预警。",
-        "Good counts can hide weak work: these signals, computed from the records, compare each county with {pool} "
-        "and flag it only when it is further off than the margin set and has enough records to judge.",
+        "检查多、立案多不等于执法好：以下信号从执法记录中找出数字背后的薄弱环节，每项均与{pool}平均水平"
+        "（罚款集中与各县区中位数）比较，超出设定幅度且记录足够时才预警。",
+        "Good counts can hide weak work: these signals, computed from the records, compare each county with the "
+        "level of {pool} (fines from a few cases: with the median county) and flag it only when it is further off "
+        "than the margin set and has enough records to judge.",
     ),
     "quality_settings": ("执法质量阈值", "Enforcement quality thresholds"),
     "quality_none": (

@@ -289,10 +289,13 @@ def _period_end_rush(j: _Judging) -> pd.DataFrame:
     month_share, city_month = _share(month_end, inspections), _pooled(month_end, inspections)
     if not j.month_ends:
         month_share, city_month = np.full(len(j.counts), np.nan), float("nan")
-    # The share that stands further above the pool's decides, and is the signal's value; the sentence gives both.
+    # Either share flags; the value is the one that flags (else the one further above the pool's), and the
+    # sentence gives both.
     month_excess = _rush_excess(month_share, city_month, s.rush_ratio)
     end_excess = _rush_excess(end_share, city_end, s.rush_ratio)
-    by_month = month_excess > end_excess
+    month_flags, end_flags = month_excess >= s.rush_margin - TOLERANCE, end_excess >= s.rush_margin - TOLERANCE
+    further = np.nan_to_num(month_share - city_month, nan=-np.inf) > np.nan_to_num(end_share - city_end, nan=-np.inf)
+    by_month = (month_flags & ~end_flags) | ((month_flags == end_flags) & further)
     value = np.where(by_month, month_share, end_share)
     city = np.where(by_month, city_month, city_end)
     status = _statuses(np.maximum(end_excess, month_excess), inspections, s.minimum_inspections, s.rush_margin)
