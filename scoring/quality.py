@@ -21,8 +21,10 @@ a county is told 样本不足 and never flagged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,12 +142,8 @@ def judge_quality(
     ``flagged``, ``within`` (judged, not far enough from the pool) or ``too_few`` (样本不足); ``value`` and
     ``city_value`` are the county's and the pool's shares; ``base`` is what the share is of, against ``minimum``.
     """
-    settings = settings or QualitySettings()
-    parts = [
-        judge_signal(signal, counts, settings, lang, pool or POOL_CITY[lang], spans_months(start, end))
-        for signal in SIGNALS
-    ]
-    return pd.concat(parts, ignore_index=True)[SIGNAL_COLUMNS]
+    judging = _Judging(counts, settings or QualitySettings(), lang, pool or POOL_CITY[lang], spans_months(start, end))
+    return _assemble([_JUDGES[signal](judging) for signal in SIGNALS])
 
 
 def quality_flags(signals: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +168,7 @@ def judge_signal(
     month_ends: bool = True,
 ) -> pd.DataFrame:
     """One signal for every county of ``counts``; see ``judge_quality``."""
-    return _JUDGES[signal](_Judging(counts, settings, lang, pool or POOL_CITY[lang], month_ends))
+    return _assemble([_JUDGES[signal](_Judging(counts, settings, lang, pool or POOL_CITY[lang], month_ends))])
 
 
 @dataclass(frozen=True)
@@ -217,53 +215,71 @@ def _frame(
     extra: np.ndarray | None = None,
     city_extra: float | np.ndarray = float("nan"),
     lower_is_worse: bool = False,
-) -> pd.DataFrame:
-    """The signal's rows, flagged first, then judged, then 样本不足; the furthest from the pool first in each."""
+) -> dict[str, np.ndarray]:
+    """The signal's columns, and the keys that put its rows in order: flagged first, then judged, then 样本不足,
+    the furthest from the pool first in each."""
     n = len(judging.counts)
-    frame = pd.DataFrame(
-        {
-            "county_code": judging.counts["county_code"].to_numpy(),
-            "county": judging.counts["county"].to_numpy(),
-            "signal": signal,
-            "status": status,
-            "value": value,
-            "city_value": np.broadcast_to(np.asarray(city, dtype="float64"), (n,)),
-            "base": base.astype("int64"),
-            "minimum": minimum,
-            "extra": np.full(n, np.nan) if extra is None else extra,
-            "city_extra": np.broadcast_to(np.asarray(city_extra, dtype="float64"), (n,)),
-            "sentence": sentences,
-        },
-        columns=SIGNAL_COLUMNS,
-    )
-    order = pd.Series(status).map({s: i for i, s in enumerate(STATUSES)}).to_numpy()
-    worse = np.nan_to_num(value, nan=0.0) * (1 if lower_is_worse else -1)
-    frame["_order"], frame["_value"] = order, worse
-    return frame.sort_values(["_order", "_value"], kind="stable").drop(columns=["_order", "_value"])
+
+    def spread(values: float | np.ndarray) -> np.ndarray:
+        return np.broadcast_to(np.asarray(values, dtype="float64"), (n,))
+
+    return {
+        "county_code": judging.counts["county_code"].to_numpy(),
+        "county": judging.counts["county"].to_numpy(dtype=object),
+        "signal": np.full(n, signal, dtype=object),
+        "status": status.astype(object),
+        "value": spread(value),
+        "city_value": spread(city),
+        "base": base.astype("int64"),
+        "minimum": np.full(n, minimum, dtype="int64"),
+        "extra": spread(float("nan") if extra is None else extra),
+        "city_extra": spread(city_extra),
+        "sentence": np.array(sentences, dtype=object),
+        "_signal": np.full(n, SIGNALS.index(signal)),
+        "_order": np.select([status == "flagged", status == "within"], [0, 1], 2),
+        "_worse": np.nan_to_num(value, nan=0.0) * (1 if lower_is_worse else -1),
+    }
+
+
+def _assemble(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One table of the signals' columns, ordered by signal, then as each signal orders its rows."""
+    joined = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    order = np.lexsort((joined["_worse"], joined["_order"], joined["_signal"]))
+    return pd.DataFrame({name: joined[name][order] for name in SIGNAL_COLUMNS}, columns=SIGNAL_COLUMNS)
 
 
 def _too_few(judging: _Judging, base: float, minimum: int, zh_unit: str, en_unit: str, zh_what: str) -> str:
-    if judging.zh:
+    return _too_few_words(judging.zh, base, minimum, zh_unit, en_unit, zh_what)
+
+
+@functools.lru_cache(maxsize=4096)
+def _too_few_words(zh: bool, base: float, minimum: int, zh_unit: str, en_unit: str, zh_what: str) -> str:
+    """Thousands of small counties share a handful of these sentences: each is written once."""
+    if zh:
         if not base:
             return f"本期没有{zh_what}记录，样本不足，不作判断"
         return f"{zh_what}仅{base:.0f}{zh_unit}，不足{minimum}{zh_unit}，样本不足，不作判断"
     return f"only {base:.0f} {en_unit}, fewer than {minimum}: too few to judge"
 
 
+def _rows(*columns: np.ndarray) -> zip[tuple[Any, ...]]:
+    """The columns row by row as plain Python values: far quicker to format than numpy scalars."""
+    return zip(*(column.tolist() for column in columns), strict=True)
+
+
 def _percent(share: float) -> str:
     return "—" if share != share else f"{share:.1%}"
 
 
-def _repeat_visits(j: _Judging) -> pd.DataFrame:
+def _repeat_visits(j: _Judging) -> dict[str, np.ndarray]:
     s = j.settings
     inspections, revisits, units = j.column("inspections"), j.column("revisits"), j.column("units")
     value, city = _share(revisits, inspections), _pooled(revisits, inspections)
     per_unit, city_per_unit = _share(inspections, units), _pooled(inspections, units)
     status = _statuses(value - city, inspections, s.minimum_inspections, s.revisit_margin)
     sentences = []
-    for row in range(len(j.counts)):
-        n, k, v, u = inspections[row], revisits[row], value[row], per_unit[row]
-        if status[row] == "too_few":
+    for n, k, v, u, state in _rows(inspections, revisits, value, per_unit, status):
+        if state == "too_few":
             sentences.append(_too_few(j, n, s.minimum_inspections, "家次", "inspections", "检查"))
         elif j.zh:
             sentences.append(
@@ -281,7 +297,7 @@ def _repeat_visits(j: _Judging) -> pd.DataFrame:
     return _frame(j, "repeat_visits", status, value, city, inspections, minimum, sentences, per_unit, city_per_unit)
 
 
-def _period_end_rush(j: _Judging) -> pd.DataFrame:
+def _period_end_rush(j: _Judging) -> dict[str, np.ndarray]:
     s = j.settings
     inspections = j.column("inspections")
     last_days, month_end = j.column("period_end"), j.column("month_end")
@@ -300,30 +316,29 @@ def _period_end_rush(j: _Judging) -> pd.DataFrame:
     city = np.where(by_month, city_month, city_end)
     status = _statuses(np.maximum(end_excess, month_excess), inspections, s.minimum_inspections, s.rush_margin)
     sentences = []
-    for row in range(len(j.counts)):
-        n = inspections[row]
-        if status[row] == "too_few":
+    for n, last, e, month, m, state in _rows(inspections, last_days, end_share, month_end, month_share, status):
+        if state == "too_few":
             sentences.append(_too_few(j, n, s.minimum_inspections, "家次", "inspections", "检查"))
             continue
         if j.zh:
             sentence = (
-                f"时段最后{s.rush_days}天检查{last_days[row]:.0f}家次，占本期{n:.0f}家次的{_percent(end_share[row])}"
+                f"时段最后{s.rush_days}天检查{last:.0f}家次，占本期{n:.0f}家次的{_percent(e)}"
                 f"（{j.pool}平均{_percent(city_end)}）"
             )
             if j.month_ends:
                 sentence += (
-                    f"；各月最后{s.month_end_days}天检查{month_end[row]:.0f}家次，占{_percent(month_share[row])}"
+                    f"；各月最后{s.month_end_days}天检查{month:.0f}家次，占{_percent(m)}"
                     f"（{j.pool}平均{_percent(city_month)}）"
                 )
         else:
             sentence = (
-                f"{last_days[row]:.0f} of {n:.0f} inspections in the period's last {s.rush_days} days: "
-                f"{_percent(end_share[row])} ({j.pool}: {_percent(city_end)})"
+                f"{last:.0f} of {n:.0f} inspections in the period's last {s.rush_days} days: "
+                f"{_percent(e)} ({j.pool}: {_percent(city_end)})"
             )
             if j.month_ends:
                 sentence += (
-                    f"; {month_end[row]:.0f} in the last {s.month_end_days} days of a month: "
-                    f"{_percent(month_share[row])} ({j.pool}: {_percent(city_month)})"
+                    f"; {month:.0f} in the last {s.month_end_days} days of a month: "
+                    f"{_percent(m)} ({j.pool}: {_percent(city_month)})"
                 )
         sentences.append(sentence)
     other = np.where(by_month, end_share, month_share)
@@ -338,7 +353,7 @@ def _rush_excess(share: np.ndarray, city: float, ratio: float) -> np.ndarray:
     return np.where(np.nan_to_num(share, nan=0.0) >= ratio * city - TOLERANCE, excess, -np.inf)
 
 
-def _no_hazard(j: _Judging) -> pd.DataFrame:
+def _no_hazard(j: _Judging) -> dict[str, np.ndarray]:
     s = j.settings
     inspections, empty = j.column("inspections"), j.column("no_hazard")
     value, city = _share(empty, inspections), _pooled(empty, inspections)
@@ -349,21 +364,20 @@ def _no_hazard(j: _Judging) -> pd.DataFrame:
         else f"检查{n:.0f}家次中有{k:.0f}家次未发现任何隐患，占{_percent(v)}（{j.pool}平均{_percent(city)}）"
         if j.zh
         else f"{k:.0f} of {n:.0f} inspections found no hazard: {_percent(v)} ({j.pool}: {_percent(city)})"
-        for n, k, v, state in zip(inspections, empty, value, status, strict=True)
+        for n, k, v, state in _rows(inspections, empty, value, status)
     ]
     return _frame(j, "no_hazard_inspections", status, value, city, inspections, s.minimum_inspections, sentences)
 
 
-def _overdue(j: _Judging) -> pd.DataFrame:
+def _overdue(j: _Judging) -> dict[str, np.ndarray]:
     s = j.settings
     judged, overdue = j.column("judged_cases"), j.column("overdue")
     median_days = j.column("median_decision_days")
     value, city = _share(overdue, judged), _pooled(overdue, judged)
     status = _statuses(value - city, judged, s.minimum_judged_cases, s.overdue_margin)
     sentences = []
-    for row in range(len(j.counts)):
-        n, k, v, days = judged[row], overdue[row], value[row], median_days[row]
-        if status[row] == "too_few":
+    for n, k, v, days, state in _rows(judged, overdue, value, median_days, status):
+        if state == "too_few":
             what = (f"立案满{s.overdue_days}天的案件", f"cases past {s.overdue_days} days")
             sentences.append(_too_few(j, n, s.minimum_judged_cases, "起", what[1], what[0]))
         elif j.zh:
@@ -381,7 +395,7 @@ def _overdue(j: _Judging) -> pd.DataFrame:
     return _frame(j, "overdue_decisions", status, value, city, judged, s.minimum_judged_cases, sentences, median_days)
 
 
-def _fine_concentration(j: _Judging) -> pd.DataFrame:
+def _fine_concentration(j: _Judging) -> dict[str, np.ndarray]:
     s = j.settings
     fined, total, top = j.column("fined_cases"), j.column("fine_yuan"), j.column("top_fine_yuan")
     value = _share(top, total)
@@ -391,24 +405,23 @@ def _fine_concentration(j: _Judging) -> pd.DataFrame:
     city = float(np.median(value[judged])) if judged.any() else float("nan")
     status = _statuses(value - city, fined, s.minimum_fined_cases, s.concentration_margin)
     sentences = []
-    for row in range(len(j.counts)):
-        if status[row] == "too_few":
-            sentences.append(_too_few(j, fined[row], s.minimum_fined_cases, "起", "fined cases", "罚款案件"))
+    for n, largest, whole, v, state in _rows(fined, top, total, value, status):
+        if state == "too_few":
+            sentences.append(_too_few(j, n, s.minimum_fined_cases, "起", "fined cases", "罚款案件"))
         elif j.zh:
             sentences.append(
-                f"罚款最多的{s.top_cases}起案件共{top[row] / 10000:.2f}万元，占本县区罚款{total[row] / 10000:.2f}万元"
-                f"（{fined[row]:.0f}起）的{_percent(value[row])}（{j.pool}中位数{_percent(city)}）"
+                f"罚款最多的{s.top_cases}起案件共{largest / 10000:.2f}万元，占本县区罚款{whole / 10000:.2f}万元"
+                f"（{n:.0f}起）的{_percent(v)}（{j.pool}中位数{_percent(city)}）"
             )
         else:
             sentences.append(
-                f"the {s.top_cases} largest fines, {top[row] / 10000:.2f} (10k yuan), are {_percent(value[row])} of "
-                f"the county's {total[row] / 10000:.2f} from {fined[row]:.0f} cases (median of {j.pool}: "
-                f"{_percent(city)})"
+                f"the {s.top_cases} largest fines, {largest / 10000:.2f} (10k yuan), are {_percent(v)} of "
+                f"the county's {whole / 10000:.2f} from {n:.0f} cases (median of {j.pool}: {_percent(city)})"
             )
     return _frame(j, "fine_concentration", status, value, city, fined, s.minimum_fined_cases, sentences)
 
 
-def _low_random(j: _Judging) -> pd.DataFrame:
+def _low_random(j: _Judging) -> dict[str, np.ndarray]:
     s = j.settings
     inspections, chosen = j.column("inspections"), j.column("random")
     value, city = _share(chosen, inspections), _pooled(chosen, inspections)
@@ -419,13 +432,13 @@ def _low_random(j: _Judging) -> pd.DataFrame:
         else f"检查{n:.0f}家次中双随机抽查{k:.0f}家次，占{_percent(v)}（{j.pool}平均{_percent(city)}）"
         if j.zh
         else f"{k:.0f} of {n:.0f} inspections chosen by random selection: {_percent(v)} ({j.pool}: {_percent(city)})"
-        for n, k, v, state in zip(inspections, chosen, value, status, strict=True)
+        for n, k, v, state in _rows(inspections, chosen, value, status)
     ]
     minimum = s.minimum_inspections
     return _frame(j, "low_random_share", status, value, city, inspections, minimum, sentences, lower_is_worse=True)
 
 
-_JUDGES: dict[str, Callable[[_Judging], pd.DataFrame]] = {
+_JUDGES: dict[str, Callable[[_Judging], dict[str, np.ndarray]]] = {
     "repeat_visits": _repeat_visits,
     "period_end_rush": _period_end_rush,
     "no_hazard_inspections": _no_hazard,
