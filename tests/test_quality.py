@@ -4,6 +4,7 @@ patterns show on the flags page, the ranking, the map, the bulletin and the comm
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import io
@@ -231,6 +232,18 @@ def test_the_demo_flags_exactly_its_planted_patterns(demo: duckdb.DuckDBPyConnec
     within = quality_view(quality_counts(demo, *H1), *H1, (411702, 411726), True)
     assert within.pool == "所选2个县区" and within.flagged.empty
     assert "所选2个县区平均" in " ".join(within.signals["sentence"])
+
+
+def test_no_period_of_the_demo_flags_anything_but_the_planted_patterns(demo: duckdb.DuckDBPyConnection) -> None:
+    periods = []
+    for year in (2019, 2020):
+        ends = [dt.date(year, month, calendar.monthrange(year, month)[1]) for month in range(1, 13)]
+        periods += [(dt.date(year, month, 1), ends[month - 1]) for month in range(1, 13)]  # months
+        periods += [(dt.date(year, first, 1), ends[first + 1]) for first in (1, 4, 7, 10)]  # quarters
+        periods += [(dt.date(year, 1, 1), ends[5]), (dt.date(year, 7, 1), ends[11]), (dt.date(year, 1, 1), ends[11])]
+    for start, end in periods:
+        flagged = quality_view(quality_counts(demo, start, end), start, end).flagged
+        assert set(zip(flagged["county"], flagged["signal"], strict=True)) <= PLANTED, (start, end)
 
 
 def test_the_demo_bulletin_names_the_planted_counties_and_figures(demo: duckdb.DuckDBPyConnection) -> None:
