@@ -4,7 +4,8 @@ For each size it builds a synthetic database inside DuckDB (2,800 counties, five
 inspections) and measures, each as the median of several runs:
   1. the floor: DuckDB's bare GROUP BY county over the half-year's inspections and cases, written by hand;
   2. the app's path: the half-year's measures for all counties plus scoring, as the rankings page calls them;
-  3. full reruns of the rankings and charts pages through AppTest, uncached and cached;
+     and the enforcement-quality signals: their counting query alone, and with judging every county;
+  3. full reruns of the rankings, charts and flags pages through AppTest, uncached and cached;
   4. importing a 1,000,000-row CSV of inspections with full validation, all or nothing, and a 200,000-row XLSX;
   5. the peak memory of a running dashboard (``streamlit run``) that served the pages from that database.
 Then the rank robustness of issue 12 (``benchmarks.robustness``): 200 alternative schemes for 10 and for 2,800
@@ -45,9 +46,10 @@ from dashboard.local_server import running_dashboard
 from records.db import open_database
 from records.demo import build_demo_database
 from records.importer import import_file
-from records.queries import county_measures
+from records.queries import county_measures, quality_counts
 from records.store import Store
 from scoring import score_counties
+from scoring.quality import QualitySettings, judge_quality
 
 ROOT = Path(__file__).resolve().parent.parent
 HALF_YEAR = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
@@ -100,6 +102,16 @@ def floor_query(connection: duckdb.DuckDBPyConnection) -> None:
 
 def app_path(connection: duckdb.DuckDBPyConnection) -> None:
     score_counties(county_measures(connection, *HALF_YEAR))
+
+
+def quality_query(connection: duckdb.DuckDBPyConnection) -> None:
+    quality_counts(connection, *HALF_YEAR, **QualitySettings().query_parameters())
+
+
+def quality_path(connection: duckdb.DuckDBPyConnection) -> None:
+    """The six signals for every county as the flags page computes them: the counts, then each judged."""
+    settings = QualitySettings()
+    judge_quality(quality_counts(connection, *HALF_YEAR, **settings.query_parameters()), *HALF_YEAR, settings)
 
 
 IMPORT_QUERY = """
@@ -217,14 +229,17 @@ def measure(size: int, folder: Path, runs: int, with_load: bool = False) -> dict
         say(f"{size:,} records: floor and app path ({runs} runs each)")
         figures["floor_s"] = median_seconds(lambda: floor_query(connection), runs)
         figures["app_s"] = median_seconds(lambda: app_path(connection), runs)
+        say(f"{size:,} records: enforcement-quality signals ({runs} runs each)")
+        figures["quality_query_s"] = median_seconds(lambda: quality_query(connection), runs)
+        figures["quality_s"] = median_seconds(lambda: quality_path(connection), runs)
     finally:
         connection.close()
     figures["ratio"] = figures["app_s"] / figures["floor_s"]
     say(f"{size:,} records: page reruns through AppTest")
     pages = page_times(database, runs)
     figures.update({k: v for k, v in pages.items() if k != "peak_rss_mb"})
-    figures["page_uncached_s"] = max(pages["rankings_uncached_s"], pages["charts_uncached_s"])
-    figures["page_cached_s"] = max(pages["rankings_cached_s"], pages["charts_cached_s"])
+    figures["page_uncached_s"] = max(pages[f"{page}_uncached_s"] for page in ("rankings", "charts", "flags"))
+    figures["page_cached_s"] = max(pages[f"{page}_cached_s"] for page in ("rankings", "charts", "flags"))
     say(f"{size:,} records: importing {IMPORT_ROWS:,} rows with validation")
     figures["import_rows_per_s"] = import_rate(database, folder, max(1, runs // 2))
     say(f"{size:,} records: importing {XLSX_ROWS:,} rows from XLSX with validation")
@@ -298,10 +313,14 @@ def report(rows: list[dict[str, float]]) -> str:
         ("floor_s", "(1) floor s", "{:.4f}"),
         ("app_s", "(2) app s", "{:.4f}"),
         ("ratio", "(2)/(1)", "{:.2f}"),
+        ("quality_query_s", "quality query s", "{:.3f}"),
+        ("quality_s", "quality s", "{:.3f}"),
         ("rankings_uncached_s", "rankings uncached s", "{:.3f}"),
         ("rankings_cached_s", "rankings cached s", "{:.3f}"),
         ("charts_uncached_s", "charts uncached s", "{:.3f}"),
         ("charts_cached_s", "charts cached s", "{:.3f}"),
+        ("flags_uncached_s", "flags uncached s", "{:.3f}"),
+        ("flags_cached_s", "flags cached s", "{:.3f}"),
         ("import_rows_per_s", "import rows/s", "{:,.0f}"),
         ("xlsx_rows_per_s", "XLSX rows/s", "{:,.0f}"),
         ("peak_rss_mb", "peak RSS MB", "{:.0f}"),
@@ -320,6 +339,8 @@ def summary(rows: list[dict[str, float]]) -> dict[str, float | int | None]:
         "floor_s",
         "app_s",
         "ratio",
+        "quality_query_s",
+        "quality_s",
         "page_uncached_s",
         "page_cached_s",
         "import_rows_per_s",

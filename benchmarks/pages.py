@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("pages/rankings.py", "pages/charts.py")
+PAGES = ("pages/rankings.py", "pages/charts.py", "pages/flags.py")
 
 
 def main(database: str, year: str, runs: int) -> dict[str, object]:

@@ -19,11 +19,13 @@ from records.schemes import StoredScheme, built_in_scheme, scheme_for_period
 from report.analysis import CountyView, county_view, strong_and_weak
 from report.history import places_over_time_view
 from report.periods import period_label
+from report.quality import QualityView, quality_view
 from report.safe import md
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 from scoring.history import preceding_periods
 from scoring.output import format_change, format_count, format_fines
+from scoring.quality import QualitySettings
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 PROBLEM_COUNTIES = 10  # a bulletin names the worst; a province's full list belongs on the flags page
@@ -69,11 +71,14 @@ def draft_bulletin(
     scheme: StoredScheme | None = None,
     flag_settings: FlagSettings | None = None,
     rank_within_selection: bool = False,
+    quality_settings: QualitySettings | None = None,
+    today: dt.date | None = None,
 ) -> BulletinDraft:
     """Draft the bulletin for a period; with ``selected`` counties it covers them, ranked among all counties
     unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区.
 
-    ``scheme`` scores it; by default the scheme stored for the period (in effect on its last day)."""
+    ``scheme`` scores it; by default the scheme stored for the period (in effect on its last day). 存在问题 names the
+    flagged counties, then the enforcement-quality signals (judged on ``today`` for a period still running)."""
     scheme = scheme or scheme_for_period(connection, end)
     rule = scheme.rule
     keys = [measure.column for measure in rule.measures]
@@ -83,6 +88,9 @@ def draft_bulletin(
     view = county_view(measures, previous, gaps, selected, rank_within_selection, rule, flag_settings)
     settings = flag_settings or FlagSettings()
     persistent = _persistent_bottom(connection, start, end, selected, rank_within_selection, settings, view)
+    quality_settings = quality_settings or QualitySettings()
+    counts = queries.quality_counts(connection, start, end, today, **quality_settings.query_parameters())
+    quality = quality_view(counts, start, end, selected, rank_within_selection, quality_settings)
     period = period_label(start, end)
     issuer = _issuer(queries.counties(connection))
     attachment_title = f"各县区{period}安全生产监管综合执法成效统计表"
@@ -104,7 +112,10 @@ def draft_bulletin(
         paragraphs.append(Paragraph(f"{period}没有任何执法记录或汇总数据。"))
     else:
         paragraphs.append(Paragraph(_figures_sentence(measures, previous, view, period)))
-        paragraphs += [Paragraph("二、存在问题", "heading"), *_problems(view, persistent)]
+        ranking_clean = view.flags.empty and persistent.empty
+        problems = _problems(view, persistent) if not ranking_clean or quality.flagged.empty else []
+        problems += _quality_problems(quality, len(problems))
+        paragraphs += [Paragraph("二、存在问题", "heading"), *problems]
     paragraphs += [
         Paragraph("三、工作要求", "heading"),
         Paragraph(
@@ -242,6 +253,33 @@ def _problems(view: CountyView, persistent: pd.DataFrame | None = None) -> list[
 
 
 PERSISTENT_LEAD = "个别县区局连续两期及以上排名靠后，执法工作长期滞后，应列为重点督导对象。"
+
+QUALITY_LEADS = {
+    "repeat_visits": "个别县区局反复检查少数几家单位，检查家次多但覆盖面窄，以重复检查充数。",
+    "period_end_rush": "个别县区局执法检查集中在月末、期末突击完成，日常监管不均衡。",
+    "no_hazard_inspections": "个别县区局检查未发现隐患的比例明显偏高，检查流于形式。",
+    "overdue_decisions": "个别县区局立案后长期未作出处罚决定，办案超过法定期限。",
+    "fine_concentration": "个别县区局罚款集中于少数几起案件，日常处罚力度不足。",
+    "low_random_share": "个别县区局“双随机”抽查占比明显偏低，“双随机、一公开”落实不到位。",
+}
+
+
+def _quality_problems(quality: QualityView, numbered: int) -> list[Paragraph]:
+    """One paragraph per enforcement-quality signal that flags a county, numbered on from the flags' paragraphs,
+    each naming the counties and their figures."""
+    flagged = quality.flagged
+    paragraphs = []
+    for signal, lead in QUALITY_LEADS.items():
+        rows = flagged[flagged["signal"] == signal]
+        if rows.empty:
+            continue
+        details = [f"{county}{sentence}" for county, sentence in zip(rows["county"], rows["sentence"], strict=True)]
+        if len(details) > PROBLEM_COUNTIES:
+            details = details[:PROBLEM_COUNTIES] + [f"等{len(details)}个县区（全部见预警页）"]
+        position = numbered + len(paragraphs)
+        number = CHINESE_NUMERALS[position] if position < 10 else str(position + 1)
+        paragraphs.append(Paragraph(f"（{number}）{lead}具体是：{'；'.join(details)}。", "problem"))
+    return paragraphs
 
 
 def preview_markdown(draft: BulletinDraft) -> list[str]:

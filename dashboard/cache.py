@@ -29,12 +29,15 @@ from records.importer import ImportOutcome, check_file, write_checked
 from records.schemes import SavedScheme, StoredScheme
 from records.store import Rollback, Store
 from report import analysis
+from report import quality as quality_report
 from report.analysis import CountyView
 from report.history import PlacesOverTime, places_over_time_view
 from report.periods import period_label
+from report.quality import QualityView
 from scoring import scheme_from_toml, score_counties
 from scoring.flags import FlagSettings
 from scoring.history import preceding_periods
+from scoring.quality import QualitySettings, spans_months
 from scoring.robustness import rank_robustness
 
 # Who writes from the dashboard. A placeholder until sessions carry the signed-in user; every write passes it.
@@ -234,6 +237,30 @@ def _proposal(
     return score_counties(_pool(measures, selected, within), rule)
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _quality_counts(
+    path: str, version: int, start: dt.date, end: dt.date, today: dt.date, windows: tuple[tuple[str, int], ...]
+) -> pd.DataFrame:
+    return queries.quality_counts(cursor(), start, end, today, **dict(windows))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _quality_view(
+    path: str,
+    version: int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    selected: tuple[int, ...],
+    within: bool,
+    settings: QualitySettings,
+    lang: str,
+) -> QualityView:
+    windows = tuple(settings.query_parameters().items())
+    counts = _quality_counts(path, version, start, end, today, windows)
+    return quality_report.quality_view(counts, start, end, selected, within, settings, lang)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _boundaries(path: str, modified: float) -> dict:
     return load_boundaries(Path(path))
@@ -311,6 +338,14 @@ def county_view(
     return _county_view(*_key(), start, end, selected, within, settings, lang)
 
 
+def quality_view(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: QualitySettings, lang: str
+) -> QualityView:
+    """The enforcement-quality signals of a view, judged against its ranking pool, once per view, data version and
+    day (overdue cases of a period still running are judged on today)."""
+    return _quality_view(*_key(), start, end, dt.date.today(), selected, within, settings, lang)
+
+
 def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:
     return _monthly(*_key(), start, end)
 
@@ -349,6 +384,24 @@ def inspection_records(county_code: int, start: dt.date, end: dt.date, limit: in
 
 def case_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
     return queries.case_records(cursor(), county_code, start, end, limit)
+
+
+def quality_records(
+    signal: str, county_code: int, start: dt.date, end: dt.date, limit: int, settings: QualitySettings
+) -> pd.DataFrame:
+    """The records behind one county's quality signal, like the two record readers above."""
+    if signal == "repeat_visits":
+        return queries.revisit_records(cursor(), county_code, start, end, limit, settings.revisit_days)
+    if signal == "period_end_rush":
+        windows = (settings.rush_days, settings.month_end_days, spans_months(start, end))
+        return queries.period_end_records(cursor(), county_code, start, end, limit, *windows)
+    if signal == "no_hazard_inspections":
+        return queries.no_hazard_records(cursor(), county_code, start, end, limit)
+    if signal == "overdue_decisions":
+        return queries.overdue_case_records(cursor(), county_code, start, end, limit, settings.overdue_days)
+    if signal == "fine_concentration":
+        return queries.fined_case_records(cursor(), county_code, start, end, limit)
+    return queries.non_random_records(cursor(), county_code, start, end, limit)
 
 
 def import_log() -> pd.DataFrame:
@@ -459,9 +512,14 @@ def replacement_preview(
 
 
 def bulletin_draft(
-    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings
+    start: dt.date,
+    end: dt.date,
+    selected: tuple[int, ...],
+    within: bool,
+    settings: FlagSettings,
+    quality: QualitySettings | None = None,
 ) -> BulletinDraft:
-    return draft_bulletin(cursor(), start, end, selected, scheme_for(end), settings, within)
+    return draft_bulletin(cursor(), start, end, selected, scheme_for(end), settings, within, quality)
 
 
 def bulletin_document(draft: BulletinDraft, key: tuple[object, ...], progress: Callable[[float, str], None]) -> bytes:

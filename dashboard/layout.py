@@ -65,17 +65,25 @@ class PageData:
 
 @dataclass(frozen=True)
 class Threshold:
-    """One flag threshold as the flags page shows it; percentages are shown as whole numbers of per cent."""
+    """One flag threshold as the flags page shows it; percentages are shown as whole numbers of per cent.
+
+    ``defaults`` is the settings object the default comes from, ``prefix`` starts the widget's key.
+    """
 
     setting: str
     low: int
     high: int
     step: int = 1
     percent: bool = False
+    prefix: str = "flag"
+    defaults: Any = FLAG_DEFAULTS
 
     @property
     def key(self) -> str:
-        return f"flag_{self.setting}"
+        return f"{self.prefix}_{self.setting}"
+
+    def default(self) -> int:
+        return self.shown(getattr(self.defaults, self.setting))
 
     def shown(self, value: float) -> int:
         return round(value * 100) if self.percent else int(value)
@@ -103,12 +111,17 @@ def _accepted(threshold: Threshold) -> tuple[int, int | None]:
     """
     state = st.session_state
     accepted_key = f"_accepted_{threshold.key}"
-    default = threshold.shown(getattr(FLAG_DEFAULTS, threshold.setting))
+    default = threshold.default()
     typed = state.get(threshold.key, default)
     if threshold.low <= typed <= threshold.high:
         state[accepted_key] = typed
         return int(typed), None
     return int(state.get(accepted_key, default)), int(typed)
+
+
+def threshold_values(thresholds: tuple[Threshold, ...]) -> dict[str, float]:
+    """Each threshold's accepted value in its settings' own units (a fraction for a percentage)."""
+    return {threshold.setting: threshold.stored(_accepted(threshold)[0]) for threshold in thresholds}
 
 
 def flag_settings() -> FlagSettings:
@@ -120,15 +133,20 @@ def flag_settings() -> FlagSettings:
     return FlagSettings(**values)  # type: ignore[arg-type]
 
 
-def threshold_inputs(lang: str) -> None:
+def threshold_inputs(
+    lang: str, thresholds: tuple[Threshold, ...] = THRESHOLDS, switches: tuple[str, ...] = SWITCHES, per_row: int = 0
+) -> None:
     """The flags page's settings: one input per threshold and a switch per optional flag, kept for the session.
 
     The inputs take any whole number from the lowest value up, so that a value above the maximum reaches us and
-    is refused in words instead of being reset without a word by the browser.
+    is refused in words instead of being reset without a word by the browser. ``per_row`` inputs share a row
+    (all of them in one row by default).
     """
-    for column, threshold in zip(st.columns(len(THRESHOLDS)), THRESHOLDS, strict=True):
+    per_row = per_row or len(thresholds)
+    columns = [column for first in range(0, len(thresholds), per_row) for column in st.columns(per_row)]
+    for column, threshold in zip(columns, thresholds, strict=False):
         if threshold.key not in st.session_state:
-            st.session_state[threshold.key] = threshold.shown(getattr(FLAG_DEFAULTS, threshold.setting))
+            st.session_state[threshold.key] = threshold.default()
         column.number_input(
             threshold.label(lang),
             min_value=threshold.low,
@@ -136,7 +154,7 @@ def threshold_inputs(lang: str) -> None:
             key=threshold.key,
             persist_state="session",
         )
-    for threshold in THRESHOLDS:
+    for threshold in thresholds:
         kept, refused = _accepted(threshold)
         if refused is not None:
             st.error(
@@ -149,7 +167,7 @@ def threshold_inputs(lang: str) -> None:
                     kept=kept,
                 )
             )
-    for switch in SWITCHES:
+    for switch in switches:
         st.session_state.setdefault(switch, getattr(FLAG_DEFAULTS, switch))
         st.checkbox(text(switch, lang), key=switch, persist_state="session")
 
@@ -207,6 +225,7 @@ RANKING_WIDTHS = {  # pixels; the grid widens them all in proportion to fill a w
     "points": 42,
     "flags": 220,
     "source": 72,
+    "quality": 64,  # the 质量 marks; taken from the 预警 column's share, so the whole still fits
 }
 
 
@@ -222,6 +241,8 @@ def ranking_column_config(table: pd.DataFrame, lang: str, rule: ScoringRule | No
     column = st.column_config.Column
     width = RANKING_WIDTHS
     source_width = width["source"] if names["source"] in table.columns else 0  # the source column takes its share
+    quality = text("quality_column", lang)
+    quality_width = width["quality"] if quality in table.columns else 0  # and so do the 质量 marks
     config: dict[str, Any] = {
         names["overall_rank"]: column(
             text("place_short", lang), width=width["overall_rank"], pinned=True, help=names["overall_rank"]
@@ -230,8 +251,12 @@ def ranking_column_config(table: pd.DataFrame, lang: str, rule: ScoringRule | No
         names["total_points"]: column(
             text("total_short", lang), width=width["total_points"], help=names["total_points"]
         ),
-        names["flags"]: column(width=width["flags"] - source_width, help=text("flag_column_help", lang)),
+        names["flags"]: column(
+            width=width["flags"] - source_width - quality_width, help=text("flag_column_help", lang)
+        ),
     }
+    if quality_width:
+        config[quality] = column(width=quality_width, help=text("quality_column_help", lang))
     for measure in (m.column for m in rule.measures):
         short = text(f"{measure}_heading", lang) if measure in ATTACHMENT_MEASURES else measure_short(measure, lang)
         decimals = CATALOGUE[measure].decimals

@@ -5,6 +5,7 @@ import streamlit as st
 from bulletin.draft import preview_markdown
 from dashboard import cache
 from dashboard.layout import current_filters, flag_settings, page_header
+from dashboard.quality import quality_settings
 from report.analysis import ranking_table
 from report.safe import md
 from report.text import text
@@ -32,9 +33,10 @@ progress = body.progress(0.0, text=text("bulletin_generating", lang, step="…")
 with header.container():
     heading()
 settings = flag_settings()
-view_key = (filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, settings)
+quality = quality_settings()
+view_key = (filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, settings, quality)
 draft = cache.bulletin_draft(
-    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, settings
+    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, settings, quality
 )
 content = cache.bulletin_document(
     draft,

@@ -16,6 +16,7 @@ from dashboard.layout import (
     table_downloads,
     threshold_inputs,
 )
+from dashboard.quality import quality_section
 from report.analysis import flag_figures, flag_figures_table, flags_table
 from report.safe import md
 from report.schemes import bottom_robustness, persistence_text, robustness_text
@@ -70,6 +71,7 @@ def standing() -> None:
 if view.flags.empty:
     st.success(text("no_flags", lang))
     standing()
+    quality_section(filters)
     st.stop()
 
 flagged_counties = view.flags["county_code"].unique()
@@ -111,3 +113,4 @@ table_downloads(
     scheme=data.scheme_note(lang),
 )
 standing()
+quality_section(filters)

@@ -12,6 +12,7 @@ from dashboard.layout import (
     source_notes,
     table_downloads,
 )
+from dashboard.quality import quality_settings
 from records.geo import BoundaryError
 from report.analysis import (
     city_summary_sentence,
@@ -21,6 +22,7 @@ from report.analysis import (
     totals_table,
 )
 from report.charts import county_map, map_measures, monthly_trend
+from report.quality import with_quality
 from report.safe import md
 from report.text import text
 from scoring.output import format_count, format_fines
@@ -79,7 +81,12 @@ else:
         horizontal=True,
         key="map_colour_by",
     )
-    county_figure = county_map(view.shown, boundaries, colour_by, lang, view.scored, view.rule)
+    shown = view.shown
+    if colour_by == "quality":
+        selection = (filters.selected_codes, filters.rank_within_selection)
+        quality = cache.quality_view(filters.start, filters.end, *selection, quality_settings(), lang)
+        shown = with_quality(shown, quality, lang)
+    county_figure = county_map(shown, boundaries, colour_by, lang, view.scored, view.rule)
     clicked = st.plotly_chart(
         county_figure, key="county_map", width="stretch", on_select="rerun", selection_mode="points"
     )

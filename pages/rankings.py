@@ -16,8 +16,10 @@ from dashboard.layout import (
     source_notes,
     table_downloads,
 )
+from dashboard.quality import quality_settings
 from report.analysis import flag_marks, published_differences, ranking_table, record_table, rule_footnote
 from report.charts import BUMP_EACH_END, ROBUSTNESS_EACH_END, bump_chart, robustness_chart
+from report.quality import quality_marks
 from report.safe import md
 from report.schemes import SchemeNote, history_table
 from report.text import measure_heading, text
@@ -37,6 +39,10 @@ if (view.shown["source"] == "records").all():  # the source notes below name any
     table = table.drop(columns=[source_header])
 flag_header = text("flag_column", lang)
 shown_table = table.assign(**{flag_header: flag_marks(view, lang).to_numpy()})  # the reasons in a few words
+quality = cache.quality_view(
+    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, quality_settings(), lang
+)
+shown_table[text("quality_column", lang)] = quality_marks(quality, view.shown["county_code"], lang).to_numpy()
 event = st.dataframe(
     shade_flagged_rows(shown_table, flag_header),
     key="ranking_table",

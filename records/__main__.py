@@ -95,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
     rank.add_argument("--format", choices=sorted(RANK_FORMATS), default="table", help="输出格式（默认 table）")
     rank.add_argument("--scheme", help=SCHEME_HELP)
+    flags = commands.add_parser(
+        "flags",
+        parents=[database],
+        help="列出预警和执法质量信号",
+        description="按时段列出每个预警县区及其预警（含执法质量信号），在全部县区之间比较。",
+    )
+    flags.add_argument("--start", type=_date, required=True, help="开始日期 YYYY-MM-DD")
+    flags.add_argument("--end", type=_date, required=True, help="结束日期 YYYY-MM-DD")
+    flags.add_argument("--format", choices=("csv", "table"), default="table", help="输出格式（默认 table）")
+    flags.add_argument("--scheme", help=SCHEME_HELP)
     bulletin = commands.add_parser(
         "bulletin", parents=[database], help="起草通报（Word）", description="按时段起草通报，写出 .docx 文件。"
     )
@@ -290,6 +300,37 @@ def run_rank(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_flags(args: argparse.Namespace) -> int:
+    """One row per flagged county and flag, the ranking's flags and the quality signals, as the flags page has them."""
+    from records.queries import quality_counts, rectification_gaps, same_period_last_year
+    from report.analysis import county_view
+    from scoring.quality import QualitySettings, flag_report, flag_report_csv, flag_report_text, judge_quality
+
+    if args.start > args.end:
+        print("错误：开始日期晚于结束日期", file=sys.stderr)
+        return 1
+    settings = QualitySettings()
+    with Store(database_path(args.db)).reading() as connection:
+        scheme = chosen_scheme(connection, args.scheme, args.end)
+        measures = county_measures(connection, args.start, args.end, [m.column for m in scheme.rule.measures])
+        previous = county_measures(connection, *same_period_last_year(args.start, args.end))
+        gaps = rectification_gaps(connection, args.start, args.end)
+        counts = quality_counts(connection, args.start, args.end, **settings.query_parameters())
+        label = dataset_label(connection)
+    if label:
+        print(f"注意：以下为{label}，仅供演示。", file=sys.stderr)
+    if (measures["source"] == "none").all():
+        print(f"该时段（{args.start} 至 {args.end}）没有任何执法记录或汇总数据。", file=sys.stderr)
+        return 1
+    print(f"评分方案：{scheme.label()}", file=sys.stderr)
+    view = county_view(measures, previous, gaps, rule=scheme.rule)
+    report = flag_report(view.flags, judge_quality(counts, args.start, args.end, settings))
+    sys.stdout.write(flag_report_csv(report) if args.format == "csv" else flag_report_text(report))
+    if report.empty:
+        print("按默认阈值，该时段没有县区需要预警。", file=sys.stderr)
+    return 0
+
+
 def run_bulletin(args: argparse.Namespace) -> int:
     from bulletin import bulletin_docx
 
@@ -385,6 +426,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": run_restore,
     "template": run_template,
     "rank": run_rank,
+    "flags": run_flags,
     "bulletin": run_bulletin,
     "schemes": run_schemes,
     "geo": run_geo,

@@ -35,6 +35,19 @@ MONTH_WEIGHTS = {
 }
 # A few penalised inspections whose rectification was never entered: the bulletin's data-entry complaint.
 MISSING_RECTIFICATION = {("正阳县", "2020-H1"): 2, ("确山县", "2020-H1"): 2, ("上蔡县", "2020-H1"): 1}
+# Weak work behind strong numbers (issue 13), planted in counties near the top of the ranking: the same few units
+# visited again and again, inspections crowded into the last days of each month and of the half-year, cases left
+# undecided past 90 days. Only dates, units and decision dates move, so every county's monthly inspections and
+# half-year figures stay as they were.
+QUALITY_PATTERNS = {
+    ("泌阳县", "2020-H1"): "repeat_visits",
+    ("新蔡县", "2020-H1"): "period_end_rush",
+    ("遂平县", "2020-H1"): "overdue_decisions",
+}
+REVISITED_UNITS = 6  # 泌阳县's favourite units
+REVISIT_SHARE = 0.85  # of its inspections go to them
+MONTH_END_SHARE = 0.7  # of 新蔡县's inspections in each month's last five days, and all of June's in its last ten
+OVERDUE_CASES = (6, 2)  # 遂平县's cases filed in the first quarter: undecided, and decided in time
 
 INDUSTRIES = ("危险化学品", "非煤矿山", "工贸", "烟花爆竹", "冶金", "粉尘涉爆", "有限空间", "加油站")
 UNIT_WORDS = ("宏达", "鑫源", "华泰", "永安", "天润", "金石", "盛达", "恒通", "中原", "兴业", "瑞丰", "广源")
@@ -99,9 +112,81 @@ def demo_records() -> tuple[pd.DataFrame, pd.DataFrame]:
         for figures in csv.DictReader(handle):
             county, half = figures["county"], figures["half_year"]
             new_inspections = _inspections(rng, county, codes[county], half, figures)
+            new_cases = _cases(rng, county, codes[county], half, figures, new_inspections)
+            pattern = QUALITY_PATTERNS.get((county, half))
+            if pattern:  # its own generator, so every other county's records stay exactly as before
+                PLANTERS[pattern](random.Random(f"{SEED}-{pattern}"), new_inspections, new_cases)
             inspections += new_inspections
-            cases += _cases(rng, county, codes[county], half, figures, new_inspections)
+            cases += new_cases
     return pd.DataFrame(inspections), pd.DataFrame(cases)
+
+
+def _plant_repeat_visits(
+    rng: random.Random, inspections: list[dict[str, object]], cases: list[dict[str, object]]
+) -> None:
+    """Most inspections go to a handful of units, so nearly every visit repeats one of the month before."""
+    favourites = list(dict.fromkeys(str(row["unit_name"]) for row in inspections))[:REVISITED_UNITS]
+    for row in inspections:
+        if rng.random() < REVISIT_SHARE:
+            row["unit_name"] = rng.choice(favourites)
+    _follow_inspections(inspections, cases)
+
+
+def _plant_period_end_rush(
+    rng: random.Random, inspections: list[dict[str, object]], cases: list[dict[str, object]]
+) -> None:
+    """Each month's inspections crowd into its last five days, and all of the half-year's last month into its
+    last ten: the same number a month, on other days."""
+    last_month = max(_day(row).month for row in inspections)
+    for row in inspections:
+        day = _day(row)
+        length = _days_in_month(day.year, day.month)
+        if day.month == last_month:
+            row["inspected_on"] = day.replace(day=rng.randint(length - 9, length))
+        elif rng.random() < MONTH_END_SHARE:
+            row["inspected_on"] = day.replace(day=rng.randint(length - 4, length))
+    _follow_inspections(inspections, cases)
+
+
+def _plant_overdue_decisions(
+    rng: random.Random, inspections: list[dict[str, object]], cases: list[dict[str, object]]
+) -> None:
+    """Cases filed in the first quarter from its inspections then, most of them never decided."""
+    undecided, in_time = OVERDUE_CASES
+    planted = cases[: undecided + in_time]
+    linked = {case["inspection_id"] for case in cases[len(planted) :]}
+    early = [row for row in inspections if _day(row) <= dt.date(_day(row).year, 3, 19) and row["id"] not in linked]
+    for case, inspection in zip(planted, rng.sample(early, len(planted)), strict=True):
+        filed_on = _day(inspection) + dt.timedelta(days=rng.randint(0, 12))
+        case.update(inspection_id=inspection["id"], unit_name=inspection["unit_name"], filed_on=filed_on)
+        case["decided_on"] = None if undecided > 0 else filed_on + dt.timedelta(days=rng.randint(7, 40))
+        undecided -= 1
+
+
+def _follow_inspections(inspections: list[dict[str, object]], cases: list[dict[str, object]]) -> None:
+    """Cases keep their inspection's unit, and are never filed before it (the decision moves with the filing)."""
+    by_id = {row["id"]: row for row in inspections}
+    for case in cases:
+        inspection = by_id[case["inspection_id"]]
+        case["unit_name"] = inspection["unit_name"]
+        filed, decided = case["filed_on"], case["decided_on"]
+        assert isinstance(filed, dt.date) and isinstance(decided, dt.date)
+        if filed < _day(inspection):
+            case["filed_on"] = _day(inspection)
+            case["decided_on"] = _day(inspection) + (decided - filed)
+
+
+def _day(row: dict[str, object]) -> dt.date:
+    day = row["inspected_on"]
+    assert isinstance(day, dt.date)
+    return day
+
+
+PLANTERS: dict[str, Callable[[random.Random, list[dict[str, object]], list[dict[str, object]]], None]] = {
+    "repeat_visits": _plant_repeat_visits,
+    "period_end_rush": _plant_period_end_rush,
+    "overdue_decisions": _plant_overdue_decisions,
+}
 
 
 def _inspections(

@@ -218,6 +218,159 @@ def case_records(
     ).df()
 
 
+# The records behind a county's enforcement-quality signal (issue 13), shaped like the two above: one county,
+# the period, a limit. The windows are the signal's settings (``scoring.quality.QualitySettings``).
+_INSPECTION_COLUMNS = """id, inspected_on, unit_name, industry, inspector_turnouts, documents, hazards_found,
+               rectification_ordered, rectification_recorded, random_selected, import_id"""
+
+
+def revisit_records(
+    connection: duckdb.DuckDBPyConnection,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
+    revisit_days: int = 30,
+) -> pd.DataFrame:
+    """The period's inspections of every unit the county revisited within ``revisit_days``, the most revisited
+    units first, each visit with the days since the unit's previous one (also before the period)."""
+    return connection.execute(
+        f"""
+        WITH visits AS (
+            SELECT *, inspected_on - lag(inspected_on) OVER (PARTITION BY unit_name ORDER BY inspected_on, id)
+                   AS days_since_previous
+            FROM inspections WHERE county_code = $county AND inspected_on BETWEEN $look_back AND $end
+        ), in_period AS (
+            SELECT *, count(*) FILTER (WHERE days_since_previous <= $days) OVER (PARTITION BY unit_name) AS revisits
+            FROM visits WHERE inspected_on >= $start
+        )
+        SELECT {_INSPECTION_COLUMNS}, days_since_previous
+        FROM in_period WHERE revisits > 0
+        ORDER BY revisits DESC, unit_name, inspected_on, id LIMIT $limit
+        """,
+        {
+            "county": county_code,
+            "look_back": start - dt.timedelta(days=revisit_days),
+            "start": start,
+            "end": end,
+            "days": revisit_days,
+            "limit": limit,
+        },
+    ).df()
+
+
+def period_end_records(
+    connection: duckdb.DuckDBPyConnection,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
+    rush_days: int = 10,
+    month_end_days: int = 5,
+    month_ends: bool = True,
+) -> pd.DataFrame:
+    """The county's inspections in the period's last ``rush_days`` days or (with ``month_ends``) in the last
+    ``month_end_days`` days of their month, newest first, saying which."""
+    return connection.execute(
+        f"""
+        SELECT {_INSPECTION_COLUMNS}, in_period_end, in_month_end FROM (
+            SELECT *, inspected_on >= $rush_from AS in_period_end,
+                   $month_ends AND dayofmonth(inspected_on) > dayofmonth(last_day(inspected_on)) - $month_end_days
+                       AS in_month_end
+            FROM inspections WHERE county_code = $county AND inspected_on BETWEEN $start AND $end
+        ) WHERE in_period_end OR in_month_end
+        ORDER BY inspected_on DESC, id LIMIT $limit
+        """,
+        {
+            "county": county_code,
+            "start": start,
+            "end": end,
+            "rush_from": end - dt.timedelta(days=rush_days - 1),
+            "month_end_days": month_end_days,
+            "month_ends": month_ends,
+            "limit": limit,
+        },
+    ).df()
+
+
+def no_hazard_records(
+    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+) -> pd.DataFrame:
+    """The county's inspections that found no hazard, newest first."""
+    return connection.execute(
+        f"""
+        SELECT {_INSPECTION_COLUMNS} FROM inspections
+        WHERE county_code = ? AND inspected_on BETWEEN ? AND ? AND hazards_found = 0
+        ORDER BY inspected_on DESC, id LIMIT ?
+        """,
+        [county_code, start, end, limit],
+    ).df()
+
+
+def non_random_records(
+    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+) -> pd.DataFrame:
+    """The county's inspections not chosen by 双随机, newest first."""
+    return connection.execute(
+        f"""
+        SELECT {_INSPECTION_COLUMNS} FROM inspections
+        WHERE county_code = ? AND inspected_on BETWEEN ? AND ? AND NOT random_selected
+        ORDER BY inspected_on DESC, id LIMIT ?
+        """,
+        [county_code, start, end, limit],
+    ).df()
+
+
+def overdue_case_records(
+    connection: duckdb.DuckDBPyConnection,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
+    overdue_days: int = 90,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """The county's cases filed in the period without a penalty decision within ``overdue_days`` (judged on the
+    period's end, or today if earlier), longest waiting first, with the days to the decision or to that day."""
+    as_of = quality_as_of(end, today)
+    return connection.execute(
+        """
+        SELECT id, filed_on, decided_on, unit_name, violation, CAST(fine_yuan AS DOUBLE) AS fine_yuan,
+               inspection_id, rectification_recorded, import_id,
+               CASE WHEN decided_on <= $as_of THEN decided_on ELSE $as_of END - filed_on AS days_waiting
+        FROM cases
+        WHERE county_code = $county AND filed_on BETWEEN $start AND $end AND filed_on < $judged_before
+              AND (decided_on IS NULL OR decided_on - filed_on > $days)
+        ORDER BY days_waiting DESC, id LIMIT $limit
+        """,
+        {
+            "county": county_code,
+            "start": start,
+            "end": end,
+            "as_of": as_of,
+            "judged_before": as_of - dt.timedelta(days=overdue_days),
+            "days": overdue_days,
+            "limit": limit,
+        },
+    ).df()
+
+
+def fined_case_records(
+    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+) -> pd.DataFrame:
+    """The county's fined cases, the largest fine first, each with its share of the county's fines."""
+    return connection.execute(
+        """
+        SELECT id, filed_on, decided_on, unit_name, violation, CAST(fine_yuan AS DOUBLE) AS fine_yuan,
+               inspection_id, rectification_recorded, import_id,
+               CAST(fine_yuan AS DOUBLE) / sum(CAST(fine_yuan AS DOUBLE)) OVER () AS share_of_fines
+        FROM cases WHERE county_code = ? AND filed_on BETWEEN ? AND ? AND fine_yuan > 0
+        ORDER BY fine_yuan DESC, id LIMIT ?
+        """,
+        [county_code, start, end, limit],
+    ).df()
+
+
 def counties(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return connection.execute(
         "SELECT code AS county_code, name AS county, kind, city, province FROM counties ORDER BY sort_order, code"
@@ -327,3 +480,122 @@ def latest_record_date(connection: duckdb.DuckDBPyConnection, up_to: dt.date) ->
         {"day": up_to},
     ).fetchone()
     return None if row is None or row[0] is None else row[0]
+
+
+# Enforcement quality (issue 13): the raw per-county counts behind the six signals; ``scoring.quality`` compares
+# them with the pool, applies the margins and minimum counts, and words them.
+QUALITY_COUNT_COLUMNS = (
+    "inspections",
+    "units",
+    "revisits",
+    "period_end",
+    "month_end",
+    "no_hazard",
+    "random",
+    "cases",
+    "judged_cases",
+    "overdue",
+    "decided",
+    "fined_cases",
+    "fine_yuan",
+    "top_fine_yuan",
+)
+
+_QUALITY_COUNTS = """
+WITH visits AS (  -- from revisit_days before the start, so a visit early in the period sees the one before it
+    SELECT county_code, unit_name, inspected_on, hazards_found, random_selected,
+           inspected_on - lag(inspected_on) OVER (PARTITION BY county_code, unit_name ORDER BY inspected_on, id)
+               AS days_since
+    FROM inspections WHERE inspected_on BETWEEN $look_back AND $end
+), visited AS (
+    SELECT county_code, count(*) AS inspections, count(DISTINCT unit_name) AS units,
+           count(*) FILTER (WHERE days_since <= $revisit_days) AS revisits,
+           count(*) FILTER (WHERE inspected_on >= $rush_from) AS period_end,
+           count(*) FILTER (WHERE dayofmonth(inspected_on) > dayofmonth(last_day(inspected_on)) - $month_end_days)
+               AS month_end,
+           count(*) FILTER (WHERE hazards_found = 0) AS no_hazard,
+           count(*) FILTER (WHERE random_selected) AS random
+    FROM visits WHERE inspected_on >= $start GROUP BY county_code
+), filed AS (
+    SELECT county_code, filed_on, decided_on, fine_yuan,
+           row_number() OVER (PARTITION BY county_code ORDER BY fine_yuan DESC, id) AS fine_order
+    FROM cases WHERE filed_on BETWEEN $start AND $end
+), decided AS (
+    SELECT county_code, count(*) AS cases,
+           count(*) FILTER (WHERE filed_on < $judged_before) AS judged_cases,
+           count(*) FILTER (
+               WHERE filed_on < $judged_before AND (decided_on IS NULL OR decided_on - filed_on > $overdue_days)
+           ) AS overdue,
+           count(*) FILTER (WHERE decided_on <= $as_of) AS decided,
+           median(decided_on - filed_on) FILTER (WHERE decided_on <= $as_of) AS median_decision_days,
+           count(*) FILTER (WHERE fine_yuan > 0) AS fined_cases,
+           CAST(sum(fine_yuan) AS DOUBLE) AS fine_yuan,
+           CAST(sum(fine_yuan) FILTER (WHERE fine_order <= $top_cases AND fine_yuan > 0) AS DOUBLE) AS top_fine_yuan
+    FROM filed GROUP BY county_code
+)
+SELECT c.code AS county_code, c.name AS county,
+       coalesce(v.inspections, 0) AS inspections, coalesce(v.units, 0) AS units,
+       coalesce(v.revisits, 0) AS revisits, coalesce(v.period_end, 0) AS period_end,
+       coalesce(v.month_end, 0) AS month_end, coalesce(v.no_hazard, 0) AS no_hazard,
+       coalesce(v.random, 0) AS random, coalesce(d.cases, 0) AS cases,
+       coalesce(d.judged_cases, 0) AS judged_cases, coalesce(d.overdue, 0) AS overdue,
+       coalesce(d.decided, 0) AS decided, d.median_decision_days,
+       coalesce(d.fined_cases, 0) AS fined_cases, coalesce(d.fine_yuan, 0) AS fine_yuan,
+       coalesce(d.top_fine_yuan, 0) AS top_fine_yuan
+FROM counties c
+LEFT JOIN visited v ON v.county_code = c.code
+LEFT JOIN decided d ON d.county_code = c.code
+ORDER BY c.sort_order, c.code
+"""
+
+
+def quality_as_of(end: dt.date, today: dt.date | None = None) -> dt.date:
+    """The day overdue cases are judged on: the period's end, or today for a period still running.
+
+    >>> quality_as_of(dt.date(2020, 6, 30), dt.date(2026, 1, 1))
+    datetime.date(2020, 6, 30)
+    >>> quality_as_of(dt.date(2026, 6, 30), dt.date(2026, 3, 1))
+    datetime.date(2026, 3, 1)
+    """
+    return min(end, today or dt.date.today())
+
+
+def quality_counts(
+    connection: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date | None = None,
+    revisit_days: int = 30,
+    rush_days: int = 10,
+    month_end_days: int = 5,
+    overdue_days: int = 90,
+    top_cases: int = 3,
+) -> pd.DataFrame:
+    """Per county, the counts behind the enforcement-quality signals for the period, from records only.
+
+    Inspections in the period: how many, distinct units, revisits (the same county inspected the same unit at most
+    ``revisit_days`` earlier, looking back before the start too), those in the period's last ``rush_days`` days and
+    in the last ``month_end_days`` days of their month, those with no hazard found, those chosen by 双随机.
+    Cases filed in the period: how many; judged (their ``overdue_days`` had run out by the period's end or today,
+    whichever is earlier); overdue among those (no decision within ``overdue_days``); decided by then and the median
+    days from filing to decision; fined, their fines and the ``top_cases`` largest fines, in yuan.
+    """
+    as_of = quality_as_of(end, today)
+    parameters = {
+        "start": start,
+        "end": end,
+        "look_back": start - dt.timedelta(days=revisit_days),
+        "revisit_days": revisit_days,
+        "rush_from": end - dt.timedelta(days=rush_days - 1),
+        "month_end_days": month_end_days,
+        "judged_before": as_of - dt.timedelta(days=overdue_days),
+        "overdue_days": overdue_days,
+        "as_of": as_of,
+        "top_cases": top_cases,
+    }
+    frame = connection.execute(_QUALITY_COUNTS, parameters).df()
+    for column in QUALITY_COUNT_COLUMNS:
+        if column not in ("fine_yuan", "top_fine_yuan"):
+            frame[column] = frame[column].astype("int64")
+    frame["median_decision_days"] = frame["median_decision_days"].astype("float64")
+    return frame

@@ -285,6 +285,7 @@ MAP_MEASURES = {
     "cases": "cases_short",
     "fines": "fines_short",
     "flags": "flag_column",
+    "quality": "map_quality",
 }
 
 
@@ -295,12 +296,14 @@ def map_measures(rule: ScoringRule | None = None, lang: str = "zh") -> dict[str,
     choices = {"total_points": text("map_total_points", lang)}
     choices.update({m.column: measure_short(m, lang) for m in rule.measures})
     choices["flags"] = text("flag_column", lang)
+    choices["quality"] = text("map_quality", lang)
     return choices
 
 
 # Plotly's "Blues" without its near-white end, so the lowest county still stands out from the page.
 MAP_BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 NOT_FLAGGED_COLOUR = "#c3c9d0"
+QUALITY_PALE_RED = "#f5b7b1"  # one quality flag; the full red is the most flags any county has
 OFF_MAP_COLOUR = "#f1f3f5"  # a county on the map without figures in this view
 DARK_TEXT = "#1b2631"
 
@@ -321,7 +324,7 @@ def county_map(
     """
     features = {int(feature["properties"]["code"]): feature for feature in geojson["features"]}
     drawn = shown[shown["county_code"].astype("int64").isin(features)]
-    if colour_by != "flags":
+    if colour_by not in ("flags", "quality"):
         drawn = drawn[drawn[colour_by].notna()]
     codes = drawn["county_code"].astype("int64").tolist()
     drawn_codes = set(codes)
@@ -335,6 +338,13 @@ def county_map(
             "ticktext": [text("not_flagged", lang), text("flagged", lang)],
             "title": {"text": text("flag_column", lang)},
         }
+    elif colour_by == "quality":  # how many quality signals flag the county: grey for none, redder for more
+        values = drawn["quality"].astype("float64").tolist()
+        high = max([1.0, *values])
+        grey, pale = [0, NOT_FLAGGED_COLOUR], [0.5 / high, NOT_FLAGGED_COLOUR]
+        scale = [grey, pale, [0.5 / high, QUALITY_PALE_RED], [1, FLAGGED_COLOUR]]
+        low = 0.0
+        colour_bar = {"tickvals": list(range(int(high) + 1)), "title": {"text": text("map_quality_bar", lang)}}
     else:
         values = drawn[colour_by].astype("float64").tolist()
         scale = [[step / (len(MAP_BLUES) - 1), colour] for step, colour in enumerate(MAP_BLUES)]
@@ -392,10 +402,8 @@ def county_map(
         )
     )
     figure.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="white")
-    if colour_by in ("flags", "total_points"):
-        measure = text("flag_column" if colour_by == "flags" else "map_total_points", lang)
-    else:
-        measure = measure_heading(colour_by, lang)
+    labels = {"flags": "flag_column", "quality": "map_quality", "total_points": "map_total_points"}
+    measure = text(labels[colour_by], lang) if colour_by in labels else measure_heading(colour_by, lang)
     figure = _layout(figure, text("map_figure_title", lang, measure=measure), height=560)
     figure.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return figure
@@ -406,6 +414,8 @@ def _map_label(row: pd.Series, colour_by: str) -> str:
     name = plot(row["county"])
     if colour_by == "flags":
         return f"{name}<br>⚠" if row["flags"] else name
+    if colour_by == "quality":
+        return f"{name}<br>⚠ {row['quality']}" if row["quality"] else name
     value = format_points(row[colour_by]) if colour_by == "total_points" else format_measure(colour_by, row[colour_by])
     return f"{name}<br>{value}"
 
@@ -426,6 +436,8 @@ def _map_hover(row: pd.Series, lang: str, rule: ScoringRule | None = None) -> st
             lines.append(text("map_hover_measure", lang, measure=measure_heading(measure, lang), **figures))
     if row["flags"]:
         lines.append(f"⚠ {row['flags']}")
+    if row.get("quality_flags"):
+        lines.append(text("map_hover_quality", lang, flags=row["quality_flags"]))
     return "<br>".join(lines)
 
 

@@ -326,6 +326,73 @@ STRINGS: dict[str, tuple[str, str]] = {
     "last_year_cases": ("去年同期立案（起）", "Cases last year"),
     "last_year_fines": ("去年同期罚款（万元）", "Fines last year (10k yuan)"),
     "gaps_column": ("无整改记录案件（起）", "Cases without rectification record"),
+    # enforcement quality (issue 13): the flags page's section, its thresholds, the ranking's column, the map
+    "quality_title": ("执法质量", "Enforcement quality"),
+    "quality_help": (
+        "检查多、立案多不等于执法好：以下信号从执法记录中找出数字背后的薄弱环节，每项均与{pool}平均水平"
+        "（罚款集中与各县区中位数）比较，超出设定幅度且记录足够时才预警。",
+        "Good counts can hide weak work: these signals, computed from the records, compare each county with the "
+        "level of {pool} (fines from a few cases: with the median county) and flag it only when it is further off "
+        "than the margin set and has enough records to judge.",
+    ),
+    "quality_settings": ("执法质量阈值", "Enforcement quality thresholds"),
+    "quality_none": (
+        "按当前阈值，没有县区的执法质量信号需要预警。",
+        "With these thresholds no county's enforcement quality is flagged.",
+    ),
+    "quality_count": ("共{n}项执法质量信号需要预警。", "Enforcement quality flags: {n}."),
+    "quality_signal": ("信号", "Signal"),
+    "quality_value": ("本县区（%）", "County (%)"),
+    "quality_city_value": ("{pool}水平（%）", "Level of {pool} (%)"),
+    "quality_base": ("记录数", "Records judged"),
+    "quality_sentence": ("说明", "Figures"),
+    "quality_sheet": ("执法质量", "Enforcement quality"),
+    "quality_all": ("全部信号（含未预警）", "Every signal (flagged or not)"),
+    "quality_too_few_inspections": (
+        "{title}：{names}本期检查不足{n}家次，样本不足，不作判断。",
+        "{title}: fewer than {n} inspections, too few to judge: {names}.",
+    ),
+    "quality_too_few_judged_cases": (
+        "{title}：{names}立案满{days}天的案件不足{n}起，样本不足，不作判断。",
+        "{title}: fewer than {n} cases filed over {days} days ago, too few to judge: {names}.",
+    ),
+    "quality_too_few_fined_cases": (
+        "{title}：{names}罚款案件不足{n}起，样本不足，不作判断。",
+        "{title}: fewer than {n} fined cases, too few to judge: {names}.",
+    ),
+    "quality_records": ("查看记录", "Records behind"),
+    "quality_records_caption": (
+        "{county}“{title}”背后的{kind}（{n}条）",
+        "{kind} behind {county}'s “{title}” ({n})",
+    ),
+    "quality_records_download": ("下载这些记录（CSV）", "Download these records (CSV)"),
+    "quality_column": ("质量", "Quality"),
+    "quality_column_help": (
+        "该县区的执法质量信号（重复检查、期末突击、检查未发现隐患、办案超期、罚款集中、双随机占比低）；"
+        "具体数字见“预警”页的“执法质量”部分。",
+        "The county's enforcement quality flags (repeat visits, period-end rush, no hazards, overdue decisions, "
+        "fines from a few cases, few random inspections); the figures are on the Flags page.",
+    ),
+    "map_quality": ("执法质量", "Enforcement quality"),
+    "map_quality_bar": ("执法质量<br>预警项数", "Quality<br>flags"),
+    "map_hover_quality": ("执法质量：{flags}", "Enforcement quality: {flags}"),
+    "record_days_since_previous": ("距该单位上次检查（天）", "Days since the unit's last inspection"),
+    "record_in_period_end": ("在时段最后几天", "In the period's last days"),
+    "record_in_month_end": ("在月末几天", "In a month's last days"),
+    "record_days_waiting": ("立案至决定（或至今）天数", "Days from filing to decision (or to date)"),
+    "record_share_of_fines": ("占本县区罚款（%）", "Share of the county's fines (%)"),
+    "revisit_days": ("重复检查的间隔（天）", "Revisit within (days)"),
+    "revisit_margin": ("重复检查占比高出的百分点", "Repeat visits above the pool (points)"),
+    "rush_margin": ("期末检查占比高出的百分点", "Period-end share above the pool (points)"),
+    "rush_ratio": ("且至少为平均水平的", "and at least this share of the pool's"),
+    "no_hazard_margin": ("未发现隐患占比高出的百分点", "No-hazard share above the pool (points)"),
+    "overdue_days": ("办案期限（天）", "Time limit for a decision (days)"),
+    "overdue_margin": ("超期案件占比高出的百分点", "Overdue share above the pool (points)"),
+    "concentration_margin": ("前3起罚款占比高出中位数的百分点", "Top-3 fines share above the median (points)"),
+    "random_margin": ("双随机占比低于的百分点", "Random share below the pool (points)"),
+    "minimum_inspections": ("检查至少（家次）才判断", "Inspections needed to judge"),
+    "minimum_judged_cases": ("满期案件至少（起）才判断", "Cases past the limit needed to judge"),
+    "minimum_fined_cases": ("罚款案件至少（起）才判断", "Fined cases needed to judge"),
     # data
     "data_title": ("数据导入与导入记录", "Import data and the import log"),
     "upload": (

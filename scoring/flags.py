@@ -12,8 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FLAG_COLUMNS = ["county_code", "county", "flag", "reason"]
+FLAG_COLUMNS = ["county_code", "county", "flag", "reason", "value", "city_value"]
 FLAG_KINDS = ("bottom", "no_penalty", "fall", "zero", "entry_gap")
+# The keys the command line and other programs read (``python -m records flags``): stable words for each kind.
+FLAG_KEYS = {
+    "bottom": "bottom_places",
+    "no_penalty": "few_cases",
+    "fall": "steep_fall",
+    "zero": "no_cases_or_fines",
+    "entry_gap": "rectification_gaps",
+}
 FLAG_TITLES = {
     "zh": {
         "bottom": "综合排名靠后",
@@ -71,7 +79,9 @@ def flag_counties(
     pool: str | None = None,
     total_label: str | None = None,
 ) -> pd.DataFrame:
-    """One row per flag: county, the flag's kind and the reason as a sentence with its figures.
+    """One row per flag: county, the flag's kind, the reason as a sentence with its figures, and the figure that
+    decided it with the pool's (the place, cases per 100 inspections, the change on last year, the cases without
+    a rectification record; ``city_value`` is NaN where the pool has no like figure).
 
     ``scored`` is the output of ``score_counties`` with ``county_code``; ``previous`` the same counties' figures
     for the same period last year; ``gaps`` the per-county count of cases without rectification records.
@@ -124,9 +134,23 @@ class _Figures:
         self.values = {m: scored[m].astype("float64").to_numpy() for m in ("inspections", "cases", "fines")}
 
 
-def _frame(figures: _Figures, mask: np.ndarray, flag: str, reasons: list[str]) -> pd.DataFrame:
+def _frame(
+    figures: _Figures,
+    mask: np.ndarray,
+    flag: str,
+    reasons: list[str],
+    value: np.ndarray | float = float("nan"),
+    city: np.ndarray | float = float("nan"),
+) -> pd.DataFrame:
     return pd.DataFrame(
-        {"county_code": figures.codes[mask], "county": figures.names[mask], "flag": flag, "reason": reasons},
+        {
+            "county_code": figures.codes[mask],
+            "county": figures.names[mask],
+            "flag": flag,
+            "reason": reasons,
+            "value": np.broadcast_to(np.asarray(value, dtype="float64"), (int(mask.sum()),)),
+            "city_value": np.broadcast_to(np.asarray(city, dtype="float64"), (int(mask.sum()),)),
+        },
         columns=FLAG_COLUMNS,
     )
 
@@ -148,7 +172,7 @@ def _bottom(figures: _Figures, settings: FlagSettings, lang: str, total_label: s
         else f"Overall place {place:.0f} of {n}, {points:g} points in total: among the last {k}"
         for place, points in zip(figures.place[mask], figures.total[mask], strict=True)
     ]
-    return _frame(figures, mask, "bottom", reasons)
+    return _frame(figures, mask, "bottom", reasons, figures.place[mask])
 
 
 def _no_penalty(figures: _Figures, settings: FlagSettings, lang: str, pool: str) -> pd.DataFrame:
@@ -169,7 +193,7 @@ def _no_penalty(figures: _Figures, settings: FlagSettings, lang: str, pool: str)
         f"under {settings.rate_share:.0%} of the average of {pool} ({city_rate:.1f})"
         for visits, filed, r in zip(inspections[mask], cases[mask], rate[mask], strict=True)
     ]
-    return _frame(figures, mask, "no_penalty", reasons)
+    return _frame(figures, mask, "no_penalty", reasons, rate[mask], city_rate)
 
 
 def _share_words(share: float) -> str:
@@ -201,6 +225,10 @@ def _falls(figures: _Figures, previous: pd.DataFrame, settings: FlagSettings, la
     mask = np.zeros(len(figures.codes), dtype=bool)
     for change in falls.values():
         mask |= ~np.isnan(change)
+    # The figure of each row: the measure that fell furthest beyond the pool's own change.
+    beyond = np.vstack([np.nan_to_num(change - city[m], nan=np.inf) for m, change in falls.items()])
+    worst = [list(falls)[index] for index in beyond.argmin(axis=0)[mask]]
+    values = np.array([falls[m][row] for m, row in zip(worst, np.flatnonzero(mask), strict=True)], dtype="float64")
     reasons = []
     for row in np.flatnonzero(mask):
         parts = []
@@ -213,7 +241,7 @@ def _falls(figures: _Figures, previous: pd.DataFrame, settings: FlagSettings, la
                     else f"{name} fell {-change[row]:.1%} on last year ({pool}: {city[measure]:+.1%})"
                 )
         reasons.append("，".join(parts) if lang == "zh" else "; ".join(parts))
-    return _frame(figures, mask, "fall", reasons)
+    return _frame(figures, mask, "fall", reasons, values, np.array([city[m] for m in worst], dtype="float64"))
 
 
 def _city_words(change: float) -> str:
@@ -248,4 +276,4 @@ def _entry_gaps(figures: _Figures, gaps: pd.DataFrame, lang: str) -> pd.DataFram
             if lang == "zh"
             else f"{int(count)} penalised cases lack a rectification record ({', '.join(ids[:5])})"
         )
-    return _frame(figures, mask, "entry_gap", reasons)
+    return _frame(figures, mask, "entry_gap", reasons, counts[mask])

@@ -258,6 +258,7 @@ DATA_BLOCKS = (
     ".st-key-bulletin_text",
     ".st-key-trace_inspections",
     ".st-key-trace_cases",
+    ".st-key-quality_records",
     ".st-key-file_formats",
 )
 FILE_NAMES = ("zhumadian-2020-h1-attachment.csv",)
@@ -267,7 +268,7 @@ LATIN_IN_CHINESE = {"CSV", "XLSX", "TXT", "Excel", "PNG", "Word", "UTF", "GBK", 
 # 全市 is right where the figure is the whole city's even though only some counties are shown: the ranking pool's
 # average, 同比, median and places when ranking among all counties.
 CITY_POOL_PHRASES = {
-    "zh": ("全市平均", "全市同比", "全市中位数", "位列全市", "全市前", "全市后"),
+    "zh": ("全市平均", "全市同比", "全市中位数", "位列全市", "全市前", "全市后", "全市水平"),
     "en": ("of the whole city", "(the whole city:", "The city's", "the city's"),
 }
 CITY_WORD = {"zh": "全市", "en": r"\bcity\b"}
