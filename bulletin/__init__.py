@@ -9,6 +9,7 @@ import duckdb
 
 from bulletin.document import bulletin_document
 from bulletin.draft import BulletinDraft, draft_bulletin
+from records.access import RecordScope
 from report.charts import inspections_fines_scatter, with_period
 from report.exports import figure_png
 
@@ -30,11 +31,13 @@ def bulletin_docx(
     end: dt.date,
     selected: tuple[int, ...] = (),
     progress: Callable[[float, str], None] | None = None,
+    *,
+    scope: RecordScope,
 ) -> bytes:
     """Draft, chart and document in one call, reporting progress for the page and the command line."""
     report = progress or (lambda fraction, message: None)
     report(0.1, "汇总数字与排名")
-    return bulletin_file(draft_bulletin(connection, start, end, selected), report)
+    return bulletin_file(draft_bulletin(connection, start, end, selected, scope=scope), report)
 
 
 def bulletin_file(draft: BulletinDraft, progress: Callable[[float, str], None] | None = None) -> bytes:

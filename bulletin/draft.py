@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from records import queries
+from records.access import RecordScope
 from report.analysis import CountyView, county_view, strong_and_weak
 from report.periods import period_label
 from report.safe import md
@@ -60,13 +61,16 @@ def draft_bulletin(
     rule: ScoringRule | None = None,
     flag_settings: FlagSettings | None = None,
     rank_within_selection: bool = False,
+    *,
+    scope: RecordScope,
 ) -> BulletinDraft:
     """Draft the bulletin for a period; with ``selected`` counties it covers them, ranked among all counties
-    unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区."""
+    unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区.
+    Case ids named in its problems are only those of the counties ``scope`` allows."""
     rule = rule or ScoringRule()
     measures = queries.county_measures(connection, start, end)
     previous = queries.county_measures(connection, *queries.same_period_last_year(start, end))
-    gaps = queries.rectification_gaps(connection, start, end)
+    gaps = queries.rectification_gaps(connection, scope, start, end)
     view = county_view(measures, previous, gaps, selected, rank_within_selection, rule, flag_settings)
     period = period_label(start, end)
     issuer = _issuer(queries.counties(connection))

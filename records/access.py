@@ -4,8 +4,8 @@ The scope is applied where data is read (``records.queries``) and writes are ref
 (``records.store``), so no page, widget, address or download can widen what an identity may see or do.
 
 >>> county = Identity("biyang", "泌阳县用户", "county", county_code=411726, county="泌阳县")
->>> county.record_county, county.may_write, Identity("lead", "领导", "leader").record_county
-(411726, False, None)
+>>> county.record_county, county.may_write, Identity("lead", "领导", "leader").scope
+(411726, False, RecordScope(county_code=None))
 """
 
 from __future__ import annotations
@@ -20,8 +20,23 @@ ROLE_LABELS = {
 }
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(Exception):
     """An identity asked for something its role does not allow; the message is one Chinese sentence."""
+
+
+@dataclass(frozen=True)
+class RecordScope:
+    """Which counties' record-level rows (individual inspections and cases) a reader may see.
+
+    Every named query that returns such rows takes one, required, and adds ``county_code = $own`` as a query
+    parameter when ``county_code`` is set. Only an ``Identity`` makes one for a user; the command line's operator
+    and the nightly job read as ``Identity.scope`` of ``command_line_identity()``, which sees every county.
+    """
+
+    county_code: int | None
+
+    def allows(self, county_code: int) -> bool:
+        return self.county_code is None or self.county_code == county_code
 
 
 @dataclass(frozen=True)
@@ -54,13 +69,20 @@ class Identity:
         """The only county whose record-level rows this identity may read, or None for every county."""
         return self.county_code if self.role == "county" else None
 
+    @property
+    def scope(self) -> RecordScope:
+        """What the record-level queries are given for this identity."""
+        return RecordScope(self.record_county)
+
     def may_see_records_of(self, county_code: int) -> bool:
-        return self.record_county is None or self.record_county == county_code
+        return self.scope.allows(county_code)
 
     @property
     def actor(self) -> str:
-        """How writes and the audit trail name this identity."""
-        return self.user if self.display_name in ("", self.user) else f"{self.display_name}（{self.user}）"
+        """How ``write_log`` and ``import_log`` name this identity: the display name with the user name."""
+        if self.how in ("cli", "local") or self.display_name in ("", self.user):
+            return self.user
+        return f"{self.display_name}（{self.user}）"
 
     def role_label(self, lang: str = "zh") -> str:
         label = ROLE_LABELS["en" if lang == "en" else "zh"][self.role]

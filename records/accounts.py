@@ -1,8 +1,10 @@
 """Accounts in the store: who may sign in, with which role and county, and their argon2id password hashes.
 
 There are no default accounts and no default passwords: the first administrator is made with
-``python -m records users add NAME --role admin``. Writes run inside a store transaction; reads take any
-connection (a snapshot is enough).
+``python -m records users add NAME --role admin``. The table is in ``records.schema``. Writes run inside a store
+transaction (``Store.transaction`` refuses anyone but an administrator); reads take any connection, and the
+dashboard reads the current snapshot (a change publishes a new one). A snapshot of a store made before accounts
+existed has no table yet: it reads as no accounts.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -26,26 +28,11 @@ LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
 NAME_PATTERN = re.compile(r"[\w.@+-]{1,64}")
 SIGN_IN_REFUSED = "用户名或密码不正确"
+LOCKED = "该用户名因连续{failures}次密码错误已暂时锁定，请于 {until} 后再试"
+LOCKED_NOW = "连续{failures}次密码错误，该用户名已锁定{minutes}分钟"
 # Verifying every attempt, even for a name that does not exist, makes a wrong name and a wrong password cost the
 # same time; a sign-in never answers faster than this either.
 SIGN_IN_FLOOR_SECONDS = 0.35
-
-STATEMENTS = (
-    """
-    CREATE TABLE IF NOT EXISTS accounts (
-        name VARCHAR PRIMARY KEY,
-        display_name VARCHAR NOT NULL,
-        role VARCHAR NOT NULL,
-        county_code INTEGER,
-        password_hash VARCHAR,
-        oidc_identity VARCHAR,
-        disabled BOOLEAN NOT NULL DEFAULT false,
-        created_at TIMESTAMP NOT NULL,
-        changed_at TIMESTAMP NOT NULL,
-        changed_by VARCHAR NOT NULL
-    )
-    """,
-)
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended costs
 _DUMMY_HASH = _HASHER.hash("no account has this password, it only spends the time a real check spends")
@@ -65,14 +52,10 @@ class Account:
     password_hash: str | None
     oidc_identity: str | None
     disabled: bool
+    changed_at: dt.datetime
 
     def identity(self, how: str) -> Identity:
         return Identity(self.name, self.display_name, self.role, self.county_code, self.county, how)
-
-
-def create_accounts_table(connection: duckdb.DuckDBPyConnection) -> None:
-    for statement in STATEMENTS:
-        connection.execute(statement)
 
 
 def check_name(name: str) -> str:
@@ -151,37 +134,80 @@ def _require(connection: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 _SELECT = """
-    SELECT a.name, a.display_name, a.role, a.county_code, c.name, a.password_hash, a.oidc_identity, a.disabled
+    SELECT a.name, a.display_name, a.role, a.county_code, c.name, a.password_hash, a.oidc_identity, a.disabled,
+           a.changed_at
     FROM accounts a LEFT JOIN counties c ON c.code = a.county_code
 """
 
 
+def _has_table(connection: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        connection.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE table_name = 'accounts' AND schema_name = 'main'"
+            " AND database_name = current_database()"
+        ).fetchall()
+    )
+
+
 def find_account(connection: duckdb.DuckDBPyConnection, name: str) -> Account | None:
+    if not _has_table(connection):
+        return None
     row = connection.execute(_SELECT + " WHERE a.name = ?", [name]).fetchone()
     return None if row is None else Account(*row)
 
 
 def _oidc_owner(connection: duckdb.DuckDBPyConnection, identity: str) -> Account | None:
-    row = connection.execute(_SELECT + " WHERE a.oidc_identity = ?", [identity]).fetchone()
+    """The account bound to an identity provider's subject (exactly) or e-mail address (in any letter case)."""
+    if not _has_table(connection):
+        return None
+    row = connection.execute(
+        _SELECT + " WHERE a.oidc_identity = $id OR (contains($id, '@') AND lower(a.oidc_identity) = lower($id))",
+        {"id": identity},
+    ).fetchone()
     return None if row is None else Account(*row)
 
 
 def account_for_oidc(connection: duckdb.DuckDBPyConnection, claims: dict[str, object]) -> Account | None:
-    """The enabled account an identity provider's user maps to: by its bound e-mail or subject, else by name."""
-    candidates = [str(claims[key]) for key in ("email", "sub") if claims.get(key)]
+    """The enabled account an identity provider's user is bound to (``--oidc``), by subject or by e-mail.
+
+    Only an explicit binding counts: an account's own name is never matched, so a provider's user whose subject
+    happens to equal a local user name does not become that user. An e-mail the provider marks unverified is
+    not used.
+    """
+    candidates = [str(claims["sub"])] if claims.get("sub") else []
+    if claims.get("email") and claims.get("email_verified") is not False:
+        candidates.append(str(claims["email"]))
     for candidate in candidates:
-        account = _oidc_owner(connection, candidate) or find_account(connection, candidate)
+        account = _oidc_owner(connection, candidate)
         if account is not None and not account.disabled:
             return account
     return None
 
 
 def account_count(connection: duckdb.DuckDBPyConnection) -> int:
+    """Every account, disabled ones too: one disabled account still means the dashboard needs a sign-in."""
+    if not _has_table(connection):
+        return 0
     row = connection.execute("SELECT count(*) FROM accounts").fetchone()
     return int(row[0]) if row else 0
 
 
+def administrators(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The display names of the enabled administrators: whom a refused user should ask."""
+    if not _has_table(connection):
+        return []
+    rows = connection.execute(
+        "SELECT display_name FROM accounts WHERE role = 'admin' AND NOT disabled ORDER BY name"
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 def list_accounts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    if not _has_table(connection):
+        return pd.DataFrame(
+            columns=["name", "display_name", "role", "county", "oidc_identity", "disabled", "has_password",
+                     "created_at", "changed_at", "changed_by"]
+        )
     return connection.execute(
         """
         SELECT a.name, a.display_name, a.role, c.name AS county, a.oidc_identity, a.disabled,
@@ -193,10 +219,13 @@ def list_accounts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SignIn:
-    """What a sign-in attempt gave: an identity, or the one sentence to show instead."""
+    """What a sign-in attempt gave: an identity, or why not (``reason``: refused, locked, locked_now,
+    unavailable) with the Chinese sentence and the values a page needs to say it in its language."""
 
     identity: Identity | None
     message: str = ""
+    reason: str = ""
+    values: dict[str, object] = field(default_factory=dict)
 
 
 def sign_in(
@@ -212,7 +241,8 @@ def sign_in(
         locked_until = audit.locked_until(name, LOCK_MINUTES)
         if locked_until is not None:
             audit.record(name, "sign_in_locked", "refused", address=address, details=f"锁定至 {locked_until:%H:%M}")
-            return SignIn(None, f"该用户名因连续{LOCK_AFTER_FAILURES}次密码错误已暂时锁定，请于 {locked_until:%H:%M} 后再试")
+            values: dict[str, object] = {"failures": LOCK_AFTER_FAILURES, "until": f"{locked_until:%H:%M}"}
+            return SignIn(None, LOCKED.format(**values), "locked", values)
         account = find_account(connection, name) if NAME_PATTERN.fullmatch(name) else None
         usable = account is not None and not account.disabled and account.password_hash is not None
         stored = account.password_hash if usable and account is not None else _DUMMY_HASH
@@ -225,8 +255,10 @@ def sign_in(
             return SignIn(account.identity("password"))
         audit.record(name, "sign_in_failed", "failed", address=address)
         if audit.failures_in_a_row(name) >= LOCK_AFTER_FAILURES:
-            audit.record(name, "lockout", "ok", address=address, details=f"连续{LOCK_AFTER_FAILURES}次密码错误，锁定{LOCK_MINUTES}分钟")
-            return SignIn(None, f"连续{LOCK_AFTER_FAILURES}次密码错误，该用户名已锁定{LOCK_MINUTES}分钟")
-        return SignIn(None, SIGN_IN_REFUSED)
+            locked = f"连续{LOCK_AFTER_FAILURES}次密码错误，锁定{LOCK_MINUTES}分钟"
+            audit.record(name, "lockout", "ok", address=address, details=locked)
+            values = {"failures": LOCK_AFTER_FAILURES, "minutes": LOCK_MINUTES}
+            return SignIn(None, LOCKED_NOW.format(**values), "locked_now", values)
+        return SignIn(None, SIGN_IN_REFUSED, "refused")
     finally:
         time.sleep(max(0.0, SIGN_IN_FLOOR_SECONDS - (time.monotonic() - started)))

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
+import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from records.access import Identity
+from records.db import DAMAGED, DISK_FULL, READ_ONLY, DatabaseError, fault_message
 
 ACTIONS = {
     "sign_in": ("登录", "sign-in"),
@@ -34,6 +41,7 @@ ACTIONS = {
     "backup": ("备份", "backup"),
     "restore": ("恢复", "restore"),
     "init": ("创建数据库", "store created"),
+    "write": ("写入数据", "write"),
 }
 OUTCOMES = {"ok": ("成功", "done"), "failed": ("失败", "failed"), "refused": ("拒绝", "refused")}
 WAIT_SECONDS = 10.0
@@ -59,8 +67,21 @@ _SCHEMA = (
 )
 
 
-class AuditUnavailable(RuntimeError):
-    """The audit trail cannot be written or read; the message is one Chinese sentence."""
+class AuditUnavailable(DatabaseError):
+    """The audit trail cannot be written or read; the message is one Chinese sentence, without a path."""
+
+
+@dataclass
+class AuditEntry:
+    """What one audited operation was about; a write's body fills in what it learns (the batch, the rows)."""
+
+    action: str
+    file_name: str | None = None
+    batch: int | None = None
+    county: str | None = None
+    row_count: int | None = None
+    details: str | None = None
+    address: str | None = None  # the browser's, when it came through the dashboard
 
 
 def audit_path(primary: Path) -> Path:
@@ -79,24 +100,43 @@ class AuditLog:
 
     @contextmanager
     def _open(self, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The file under its lock: readers and writers alike, since DuckDB lets no one read while a process writes."""
+        """The file under its lock: readers and writers alike, since DuckDB lets no one read while a process writes.
+
+        A trail not yet written reads as empty (nothing is created to read it); the first write creates the file
+        whole, beside it and renamed into place, so a full disk never leaves half a file behind.
+        """
         lock_path = self.path.with_name(self.path.name + ".lock")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with lock_path.open("a") as lock:
-                _wait_for_lock(lock.fileno(), self.wait_seconds)
-                if not write and not self.path.exists():
-                    write = True  # a first read creates the empty table
+            with _locked(lock_path, write, self.wait_seconds):
+                if not self.path.exists():
+                    if not write:
+                        with duckdb.connect() as empty:
+                            _create_schema(empty)
+                            yield empty
+                        return
+                    self._create()
                 connection = duckdb.connect(str(self.path), read_only=not write)
                 try:
-                    if write:
-                        for statement in _SCHEMA:
-                            connection.execute(statement)
                     yield connection
                 finally:
                     connection.close()
         except (OSError, duckdb.Error) as error:
-            raise AuditUnavailable(f"审计日志无法{'写入' if write else '读取'}（{_reason(error)}），本次操作未进行") from error
+            doing = "写入" if write else "读取"
+            raise AuditUnavailable(f"审计日志无法{doing}，本次操作未进行：{_reason(error)}。") from error
+
+    def _create(self) -> None:
+        """Under the lock: an empty trail written beside its place, then renamed into it."""
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        try:
+            with duckdb.connect(str(partial)) as connection:
+                _create_schema(connection)
+                connection.execute("CHECKPOINT")
+            with partial.open("rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(partial, self.path)
+        finally:
+            partial.unlink(missing_ok=True)
+            Path(f"{partial}.wal").unlink(missing_ok=True)
 
     def record(
         self,
@@ -117,10 +157,67 @@ class AuditLog:
             raise ValueError(f"unknown audit action or outcome: {action}, {outcome}")
         with self._open(write=True) as connection:
             connection.execute(
-                "INSERT INTO audit (happened_at, user_name, role, action, outcome, file_name, batch, county, row_count, details,"
-                " address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit (happened_at, user_name, role, action, outcome, file_name, batch, county, row_count,"
+                " details, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [dt.datetime.now(), user, role, action, outcome, file_name, batch, county, row_count, details, address],
             )
+
+    def record_entry(self, identity: Identity, entry: AuditEntry, outcome: str, address: str | None = None) -> None:
+        """One row for ``identity`` doing ``entry``."""
+        self.record(
+            identity.user,
+            entry.action,
+            outcome,
+            role=identity.role,
+            file_name=entry.file_name,
+            batch=entry.batch,
+            county=entry.county,
+            row_count=entry.row_count,
+            details=entry.details,
+            address=entry.address or address,
+        )
+
+    def check_writable(self) -> None:
+        """Raise AuditUnavailable now when a row could not be written, so a write is refused before it starts."""
+        with self._open(write=True):
+            pass
+
+    def copy_into(self, target: Path) -> tuple[str, int]:
+        """A consistent copy of the file (taken under its lock, checkpointed) at ``target``; its sha256 and size."""
+        with self._open(write=True) as connection:
+            connection.execute("CHECKPOINT")
+            try:
+                shutil.copyfile(self.path, target)
+                with target.open("rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                    os.fsync(handle.fileno())
+            except OSError as error:
+                raise AuditUnavailable(f"审计日志无法备份，未做任何更改：{_reason(error)}。") from error
+        return digest, target.stat().st_size
+
+    def adopt_if_absent(self, source: Path) -> bool:
+        """Put a backed-up audit file in place when this store has none (a new machine); never over an existing one.
+
+        The trail is append-only: a restore does not take back what was recorded since the backup.
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with lock_path.open("a") as lock:
+                _wait_for_lock(lock.fileno(), self.wait_seconds)
+                if self.path.exists():
+                    return False
+                partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+                shutil.copyfile(source, partial)
+                os.replace(partial, self.path)
+                return True
+        except OSError as error:
+            raise AuditUnavailable(f"审计日志无法恢复，未做任何更改：{_reason(error)}。") from error
+
+    def row_count(self) -> int:
+        with self._open(write=False) as connection:
+            row = connection.execute("SELECT count(*) FROM audit").fetchone()
+        return int(row[0]) if row else 0
 
     def entries(
         self,
@@ -134,7 +231,8 @@ class AuditLog:
         with self._open(write=False) as connection:
             return connection.execute(
                 """
-                SELECT id, happened_at, user_name, role, action, outcome, file_name, batch, county, row_count, details, address
+                SELECT id, happened_at, user_name, role, action, outcome, file_name, batch, county, row_count, details,
+                       address
                 FROM audit
                 WHERE ($since IS NULL OR happened_at >= CAST($since AS TIMESTAMP))
                   AND ($until IS NULL OR happened_at < CAST($until AS TIMESTAMP) + INTERVAL 1 DAY)
@@ -144,6 +242,12 @@ class AuditLog:
                 """,
                 {"since": since, "until": until, "user": user, "actions": list(actions), "limit": limit},
             ).df()
+
+    def users(self) -> list[str]:
+        """Every user name in the trail, for a filter."""
+        with self._open(write=False) as connection:
+            rows = connection.execute("SELECT DISTINCT user_name FROM audit ORDER BY 1").fetchall()
+        return [str(row[0]) for row in rows]
 
     def failures_in_a_row(self, user: str, horizon_hours: int = 24) -> int:
         """Failed sign-ins for a name since its last success or lock-out, within the horizon."""
@@ -172,6 +276,31 @@ class AuditLog:
         return until if until > dt.datetime.now() else None
 
 
+def _create_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    for statement in _SCHEMA:
+        connection.execute(statement)
+
+
+@contextmanager
+def _locked(lock_path: Path, write: bool, seconds: float) -> Iterator[None]:
+    """Hold the trail's lock. A reader in a read-only folder reads without one: nobody can write there either."""
+    if write:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = lock_path.open("a")
+    except OSError:
+        if write:
+            raise
+        try:
+            lock = lock_path.open("r")
+        except FileNotFoundError:
+            yield
+            return
+    with lock:
+        _wait_for_lock(lock.fileno(), seconds)
+        yield
+
+
 def _wait_for_lock(descriptor: int, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while True:
@@ -180,18 +309,22 @@ def _wait_for_lock(descriptor: int, seconds: float) -> None:
             return
         except BlockingIOError:
             if time.monotonic() > deadline:
-                raise OSError("审计日志正被其他进程占用") from None
+                raise OSError("审计日志正被其他进程长时间占用，请稍后再试") from None
             time.sleep(0.02)
 
 
 def _reason(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.errno == 28:
-        return "磁盘已满"
-    if isinstance(error, OSError) and error.errno in (13, 30):
-        return "文件或文件夹只读"
-    if isinstance(error, OSError) and error.strerror is None:
+    """What went wrong, in a few words and what to do, as the store's own fault lines say it (never a path)."""
+    message = fault_message(error)
+    if message == DISK_FULL:
+        return "磁盘已满。请清理磁盘空间后重试"
+    if message == READ_ONLY:
+        return "文件或文件夹只读。请检查权限或挂载方式后重试"
+    if message == DAMAGED:
+        return "文件已损坏。请从备份恢复审计日志，或请管理员检查磁盘"
+    if isinstance(error, OSError) and error.errno is None and str(error):
         return str(error)
-    return "文件损坏或无法打开"
+    return "无法打开。请检查磁盘和权限后重试"
 
 
 def action_label(action: str, lang: str = "zh") -> str:

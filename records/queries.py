@@ -1,6 +1,8 @@
 """Every question the app asks the database, each a named function with parameters, returning a DataFrame.
 
-Aggregation happens in DuckDB; only what is shown comes back to pandas.
+Aggregation happens in DuckDB; only what is shown comes back to pandas. A function that returns individual
+inspections or cases (or their ids) takes the reader's ``RecordScope``, required, and adds it as a query parameter:
+a county user gets only their own county's rows, whatever county is asked for. Figures per county stay city-wide.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import datetime as dt
 
 import duckdb
 import pandas as pd
+
+from records.access import RecordScope
 
 MEASURES = ("inspections", "inspector_turnouts", "documents", "cases", "fines")
 SOURCE_LABELS = {"records": "执法记录", "summary": "报送汇总", "none": "无记录"}
@@ -95,51 +99,69 @@ def monthly_series(connection: duckdb.DuckDBPyConnection, start: dt.date, end: d
     ).df()
 
 
-def rectification_gaps(connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
+def rectification_gaps(
+    connection: duckdb.DuckDBPyConnection, scope: RecordScope, start: dt.date, end: dt.date
+) -> pd.DataFrame:
     """Per county, penalised cases that came from an inspection but have no rectification record.
 
-    ``case_ids`` names the first five only: enough to look them up, small at national scale.
+    ``gaps`` counts every county's (a figure per county); ``case_ids`` names the first five, and only for the
+    counties whose records ``scope`` allows (an empty list for the others): enough to look them up, small at
+    national scale.
     """
     return connection.execute(
         """
-        SELECT c.code AS county_code, c.name AS county, count(*) AS gaps, list(k.id ORDER BY k.id)[1:5] AS case_ids
+        SELECT c.code AS county_code, c.name AS county, count(*) AS gaps,
+               CASE WHEN $own IS NULL OR c.code = $own THEN list(k.id ORDER BY k.id)[1:5]
+                    ELSE []::VARCHAR[] END AS case_ids
         FROM cases k JOIN counties c ON c.code = k.county_code
-        WHERE k.filed_on BETWEEN ? AND ? AND k.inspection_id IS NOT NULL
+        WHERE k.filed_on BETWEEN $start AND $end AND k.inspection_id IS NOT NULL
               AND k.fine_yuan > 0 AND NOT k.rectification_recorded
         GROUP BY c.code, c.name, c.sort_order
         ORDER BY c.sort_order
         """,
-        [start, end],
+        {"start": start, "end": end, "own": scope.county_code},
     ).df()
 
 
 def inspection_records(
-    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
 ) -> pd.DataFrame:
-    """The inspections behind a county's figure, newest first."""
+    """The inspections behind a county's figure, newest first; none of a county outside ``scope``."""
     return connection.execute(
         """
         SELECT id, inspected_on, unit_name, industry, inspector_turnouts, documents, hazards_found,
                rectification_ordered, rectification_recorded, random_selected, import_id
-        FROM inspections WHERE county_code = ? AND inspected_on BETWEEN ? AND ?
-        ORDER BY inspected_on DESC, id LIMIT ?
+        FROM inspections
+        WHERE county_code = $county AND ($own IS NULL OR county_code = $own) AND inspected_on BETWEEN $start AND $end
+        ORDER BY inspected_on DESC, id LIMIT $limit
         """,
-        [county_code, start, end, limit],
+        {"county": county_code, "own": scope.county_code, "start": start, "end": end, "limit": limit},
     ).df()
 
 
 def case_records(
-    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
 ) -> pd.DataFrame:
-    """The cases behind a county's figures, newest first; fines in yuan."""
+    """The cases behind a county's figures, newest first, fines in yuan; none of a county outside ``scope``."""
     return connection.execute(
         """
         SELECT id, filed_on, decided_on, unit_name, violation, CAST(fine_yuan AS DOUBLE) AS fine_yuan,
                inspection_id, rectification_recorded, import_id
-        FROM cases WHERE county_code = ? AND filed_on BETWEEN ? AND ?
-        ORDER BY filed_on DESC, id LIMIT ?
+        FROM cases
+        WHERE county_code = $county AND ($own IS NULL OR county_code = $own) AND filed_on BETWEEN $start AND $end
+        ORDER BY filed_on DESC, id LIMIT $limit
         """,
-        [county_code, start, end, limit],
+        {"county": county_code, "own": scope.county_code, "start": start, "end": end, "limit": limit},
     ).df()
 
 
