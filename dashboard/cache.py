@@ -5,6 +5,10 @@ read-only, so the command line, scheduled jobs and other dashboard processes can
 Each page run reads the store's pointer once (one small file read) and keeps that version for the whole run, so
 a page never mixes two versions; a write anywhere shows on the next page run. Every cached result is keyed by the
 version, so nothing needs clearing by hand.
+
+Who is asking comes from the session (``current_identity``), never from a page's argument: the accessors that
+return record-level rows pass that identity's scope to the query, the write functions pass the identity to the
+store (which refuses anyone but an administrator), and results that hold records are cached per scope.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -20,7 +25,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from bulletin import BulletinDraft, bulletin_file, draft_bulletin
-from records import queries
+from records import accounts, queries
+from records.access import LOCAL_IDENTITY, AccessDenied, Identity, RecordScope, require_writer
+from records.accounts import Account, SignIn
+from records.audit import AuditEntry, AuditLog
 from records.batches import Withdrawal, replace_batch, withdraw_batch
 from records.db import database_path
 from records.demo import build_demo_database
@@ -32,8 +40,7 @@ from report.analysis import CountyView
 from scoring import ScoringRule
 from scoring.flags import FlagSettings
 
-# Who writes from the dashboard. A placeholder until sessions carry the signed-in user; every write passes it.
-ACTOR = "本机"
+IDENTITY_KEY = "_identity"  # the signed-in Identity, in server-side session state only (dashboard.session)
 _PIN = "_store_version_pin"
 KEEP_OPEN = 2  # the newest version and the one before it, which other sessions may still be reading
 
@@ -103,6 +110,105 @@ def cursor() -> duckdb.DuckDBPyConnection:
         return readers.connection(data_version()).cursor()
 
 
+def client_address() -> str | None:
+    """The browser's address as the server sees it; None for the server's own machine (loopback) only.
+
+    Behind nginx, uvicorn takes the address from X-Forwarded-For (trusted only from loopback). A server listening on
+    a Unix socket sees no address at all, so nobody counts as the server's own browser there.
+    """
+    address = st.context.ip_address
+    if isinstance(address, str):
+        return address
+    if str(st.get_option("server.address") or "").startswith("unix://"):
+        return "unix-socket"
+    # A real server gives a string or None; AppTest's stand-in client gives a mock, and runs in this process.
+    return None
+
+
+def current_identity() -> Identity:
+    """Who this run is for: the session's signed-in identity; with no accounts at all, the server's own browser
+    as an administrator; otherwise nobody, and every accessor that needs someone refuses."""
+    identity = st.session_state.get(IDENTITY_KEY)
+    if isinstance(identity, Identity):
+        return identity
+    if account_count() == 0 and client_address() is None:
+        return LOCAL_IDENTITY
+    raise AccessDenied("请先登录")
+
+
+def _scope() -> RecordScope:
+    return current_identity().scope
+
+
+def audit_log() -> AuditLog:
+    return store().audit
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _account_count(path: str, version: int) -> int:
+    return accounts.account_count(cursor())
+
+
+def account_count() -> int:
+    return _account_count(*_key())
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _account(path: str, version: int, name: str) -> Account | None:
+    found = accounts.find_account(cursor(), name)
+    return None if found is None else replace(found, password_hash=None)  # no hash kept in a cache
+
+
+def current_account(name: str) -> Account | None:
+    """An account as the current snapshot holds it (accounts change by a write, which publishes a new one)."""
+    return _account(*_key(), name)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _administrators(path: str, version: int) -> list[str]:
+    return accounts.administrators(cursor())
+
+
+def administrators() -> list[str]:
+    return _administrators(*_key())
+
+
+def sign_in(name: str, password: str) -> SignIn:
+    """A password sign-in against the current snapshot's accounts; the attempt is in the audit trail."""
+    return accounts.sign_in(cursor(), audit_log(), name, password, client_address())
+
+
+def account_for_identity_provider(claims: dict[str, object]) -> Account | None:
+    return accounts.account_for_oidc(cursor(), claims)
+
+
+def audited_download(make: Callable[[], bytes], entry: AuditEntry) -> Callable[[], bytes]:
+    """A download button's data, built when clicked, that first writes an audit row for the identity of this run
+    (record-level downloads: who, which county, how many rows). No row written, no file."""
+    identity = current_identity()
+    trail = audit_log()
+    entry.address = client_address()
+
+    def download() -> bytes:
+        trail.record_entry(identity, entry, "ok")
+        return make()
+
+    return download
+
+
+def audit_entries(
+    since: dt.date | None, until: dt.date | None, user: str | None, actions: tuple[str, ...]
+) -> pd.DataFrame:
+    """The audit trail, newest first; administrators only."""
+    require_writer(current_identity(), "查看审计日志")
+    return audit_log().entries(since, until, user or None, actions)
+
+
+def audit_users() -> list[str]:
+    require_writer(current_identity(), "查看审计日志")
+    return audit_log().users()
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _measures(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.county_measures(cursor(), start, end)
@@ -114,8 +220,8 @@ def _monthly(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFr
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _gaps(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.rectification_gaps(cursor(), start, end)
+def _gaps(path: str, version: int, start: dt.date, end: dt.date, scope: RecordScope) -> pd.DataFrame:
+    return queries.rectification_gaps(cursor(), scope, start, end)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -160,11 +266,12 @@ def _county_view(
     within: bool,
     settings: FlagSettings,
     lang: str,
+    scope: RecordScope,
 ) -> CountyView:
     return analysis.county_view(
         _measures(path, version, start, end),
         _measures(path, version, *queries.same_period_last_year(start, end)),
-        _gaps(path, version, start, end),
+        _gaps(path, version, start, end, scope),
         selected,
         within,
         ScoringRule(),
@@ -199,8 +306,9 @@ def last_year_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
 def county_view(
     start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings, lang: str
 ) -> CountyView:
-    """The ranking, flags and shown rows for a view, computed once per view and data version."""
-    return _county_view(*_key(), start, end, selected, within, settings, lang)
+    """The ranking, flags and shown rows for a view, computed once per view, data version and record scope (the
+    flags name case ids)."""
+    return _county_view(*_key(), start, end, selected, within, settings, lang, _scope())
 
 
 def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -208,7 +316,7 @@ def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:
 
 
 def rectification_gaps(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _gaps(*_key(), start, end)
+    return _gaps(*_key(), start, end, _scope())
 
 
 def published_summary(start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -236,11 +344,13 @@ def dataset_label() -> str | None:
 
 
 def inspection_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
-    return queries.inspection_records(cursor(), county_code, start, end, limit)
+    """A county's inspections in the period, within the signed-in identity's scope (none outside it)."""
+    return queries.inspection_records(cursor(), _scope(), county_code, start, end, limit)
 
 
 def case_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
-    return queries.case_records(cursor(), county_code, start, end, limit)
+    """A county's cases in the period, within the signed-in identity's scope (none outside it)."""
+    return queries.case_records(cursor(), _scope(), county_code, start, end, limit)
 
 
 def import_log() -> pd.DataFrame:
@@ -255,6 +365,7 @@ def check_upload(
 ) -> ImportOutcome:
     """Check an uploaded file on this run's snapshot; the checked rows are kept in the session for the confirmation,
     so a large file is read once, not again on every rerun or when it is imported."""
+    require_writer(current_identity(), "导入数据")
     key = (file_id, kind, start, end, database_file(), data_version())
     kept = st.session_state.get(CHECKED_UPLOAD_KEY)
     if kept is None or kept[0] != key:
@@ -264,20 +375,29 @@ def check_upload(
 
 
 def import_checked(checked: ImportOutcome) -> ImportOutcome:
-    """Write a checked upload as one write; its ids and checksum are checked again against what landed since."""
+    """Write a checked upload as one write by this session's identity (administrators only); its ids and checksum
+    are checked again against what landed since."""
     outcome = checked
-    with store().transaction(ACTOR, f"导入 {checked.file_name}") as connection:
-        outcome = write_checked(connection, checked, ACTOR)
+    action = f"导入 {checked.file_name}"
+    entry = AuditEntry("import", file_name=checked.file_name, row_count=checked.rows, address=client_address())
+    with store().transaction(current_identity(), action, entry) as connection:
+        outcome = write_checked(connection, checked)
         if outcome.status != "imported":
+            entry.details = f"{action}：{outcome.message}"
             raise Rollback
+        entry.batch = outcome.import_id
     st.session_state.pop(CHECKED_UPLOAD_KEY, None)
     return outcome
 
 
 def withdraw(batch: int, reason: str) -> Withdrawal:
-    """Withdraw a batch as one write; raises BatchError or DatabaseError with one line."""
-    with store().transaction(ACTOR, f"撤销批次 {batch}") as connection:
+    """Withdraw a batch as one write by this session's identity; raises BatchError or DatabaseError with one line,
+    AccessDenied for anyone but an administrator."""
+    action = f"撤销批次 {batch}"
+    entry = AuditEntry("withdraw", batch=batch, details=f"{action}，原因：{reason}", address=client_address())
+    with store().transaction(current_identity(), action, entry) as connection:
         withdrawal = withdraw_batch(connection, batch, reason)
+        entry.file_name, entry.row_count = withdrawal.file_name, withdrawal.rows
     return withdrawal
 
 
@@ -292,19 +412,24 @@ def replace_upload(
 ) -> ImportOutcome:
     """Withdraw ``batch`` and import the corrected file in one write: both or neither."""
     outcome: ImportOutcome | None = None
-    with store().transaction(ACTOR, f"导入 {file_name}，替换批次 {batch}") as connection:
+    action = f"导入 {file_name}，替换批次 {batch}"
+    entry = AuditEntry("replace", file_name=file_name, details=f"{action}，原因：{reason}", address=client_address())
+    with store().transaction(current_identity(), action, entry) as connection:
         outcome = replace_batch(connection, batch, content, reason, kind, start, end, file_name)
+        entry.row_count = outcome.rows
         if outcome.status != "imported":
+            entry.details = f"{action}：{outcome.message}"
             raise Rollback
+        entry.batch = outcome.import_id
     assert outcome is not None
     return outcome
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _withdrawal_preview(
-    path: str, version: int, batch: int, start: dt.date, end: dt.date
+    path: str, version: int, batch: int, start: dt.date, end: dt.date, identity: Identity
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with store().trial(ACTOR) as connection:
+    with store().trial(identity) as connection:
         withdraw_batch(connection, batch, "预览")
         after = queries.county_measures(connection, start, end)
     return _measures(path, version, start, end), after
@@ -312,7 +437,9 @@ def _withdrawal_preview(
 
 def withdrawal_preview(batch: int, start: dt.date, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The period's county measures now and as they would be after withdrawing ``batch`` (a private trial copy)."""
-    return _withdrawal_preview(*_key(), batch, start, end)
+    identity = current_identity()
+    require_writer(identity, "预览撤销")  # checked on every call: a cached preview is no way round the store's check
+    return _withdrawal_preview(*_key(), batch, start, end, identity)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -327,8 +454,9 @@ def _replacement_preview(
     file_end: dt.date | None,
     start: dt.date,
     end: dt.date,
+    identity: Identity,
 ) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
-    with store().trial(ACTOR) as connection:
+    with store().trial(identity) as connection:
         outcome = replace_batch(connection, batch, content, "预览", kind, file_start, file_end, file_name)
         after = queries.county_measures(connection, start, end)
     return outcome, _measures(path, version, start, end), after
@@ -345,18 +473,20 @@ def replacement_preview(
     end: dt.date,
 ) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
     """The replacement's check, and the period's county measures now and after it (a private trial copy)."""
-    return _replacement_preview(*_key(), batch, content, file_name, kind, file_start, file_end, start, end)
+    identity = current_identity()
+    require_writer(identity, "预览更正")
+    return _replacement_preview(*_key(), batch, content, file_name, kind, file_start, file_end, start, end, identity)
 
 
 def bulletin_draft(
     start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings
 ) -> BulletinDraft:
-    return draft_bulletin(cursor(), start, end, selected, None, settings, within)
+    return draft_bulletin(cursor(), start, end, selected, None, settings, within, scope=_scope())
 
 
 def bulletin_document(draft: BulletinDraft, key: tuple[object, ...], progress: Callable[[float, str], None]) -> bytes:
     """The bulletin's .docx for a draft, kept for the session until the view (``key``) or the data change."""
-    kept_key = (database_file(), data_version(), *key)
+    kept_key = (database_file(), data_version(), _scope(), *key)
     kept = st.session_state.setdefault("_bulletin_documents", {})
     if kept_key not in kept:
         kept.clear()
