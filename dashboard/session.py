@@ -170,7 +170,8 @@ def sidebar_account(lang: str, identity: Identity) -> None:
         _audit(identity, "sign_out", "ok")
         _forget()
         if identity.how == "oidc":
-            st.logout()
+            st.logout()  # the browser is sent to clear the provider's cookie; a rerun now would drop that redirect
+            st.stop()
         st.rerun()
 
 
