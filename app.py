@@ -1,4 +1,5 @@
-"""The dashboard's entrypoint: page config, language, navigation and the shared filters, then the page."""
+"""The dashboard's entrypoint: page config, language, the sign-in gate, navigation and the shared filters, then
+the page. Nothing but the sign-in form is drawn for a session without an identity."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import duckdb
 import streamlit as st
 
 from dashboard import cache
+from dashboard.session import require_identity, sidebar_account
 from dashboard.sidebar import language_picker, sidebar_filters
+from records.access import AccessDenied
 from records.batches import BatchError
 from records.db import DatabaseError, fault_message
 from report.text import text
@@ -17,23 +20,28 @@ st.set_page_config(page_title="安全生产执法成效", layout="wide")
 log = logging.getLogger("enforcement.dashboard")
 
 lang = language_picker()
-navigation = st.navigation(
-    [
-        st.Page("pages/overview.py", title=text("overview", lang), default=True),
-        st.Page("pages/rankings.py", title=text("rankings", lang), url_path="rankings"),
-        st.Page("pages/charts.py", title=text("charts", lang), url_path="charts"),
-        st.Page("pages/flags.py", title=text("flags", lang), url_path="flags"),
-        st.Page("pages/bulletin.py", title=text("bulletin", lang), url_path="bulletin"),
-        st.Page("pages/scheme.py", title=text("scheme_page", lang), url_path="scheme"),
-        st.Page("pages/data.py", title=text("data", lang), url_path="data"),
-    ]
-)
 # Faults get one sentence on the page and the details in the server log. Streamlit's own rerun and stop are
-# BaseExceptions, so they pass through.
+# BaseExceptions, so they pass through (the sign-in gate stops the run with only its form drawn).
 try:
     cache.cursor()
+    identity = require_identity(lang)
+    sidebar_account(lang, identity)
+    navigation = st.navigation(
+        [
+            st.Page("pages/overview.py", title=text("overview", lang), default=True),
+            st.Page("pages/rankings.py", title=text("rankings", lang), url_path="rankings"),
+            st.Page("pages/charts.py", title=text("charts", lang), url_path="charts"),
+            st.Page("pages/flags.py", title=text("flags", lang), url_path="flags"),
+            st.Page("pages/bulletin.py", title=text("bulletin", lang), url_path="bulletin"),
+            st.Page("pages/scheme.py", title=text("scheme_page", lang), url_path="scheme"),
+            st.Page("pages/data.py", title=text("data", lang), url_path="data"),
+        ]
+    )
     sidebar_filters(lang)
     navigation.run()
+except AccessDenied as refusal:
+    log.warning("refused: %s", refusal)
+    st.error(str(refusal) if lang == "zh" else text("access_denied", lang))
 except (DatabaseError, BatchError) as error:
     log.warning("store fault: %s", error, exc_info=True)
     st.error(text("database_error", lang, error=error))

@@ -9,6 +9,7 @@ import duckdb
 
 from bulletin.document import bulletin_document
 from bulletin.draft import BulletinDraft, draft_bulletin
+from records.access import RecordScope
 from records.schemes import StoredScheme
 from report.charts import inspections_fines_scatter, with_period
 from report.exports import figure_png
@@ -32,12 +33,14 @@ def bulletin_docx(
     selected: tuple[int, ...] = (),
     progress: Callable[[float, str], None] | None = None,
     scheme: StoredScheme | None = None,
+    *,
+    scope: RecordScope,
 ) -> bytes:
     """Draft, chart and document in one call, reporting progress for the page and the command line; scored by
     ``scheme``, by default the one stored for the period."""
     report = progress or (lambda fraction, message: None)
     report(0.1, "汇总数字与排名")
-    return bulletin_file(draft_bulletin(connection, start, end, selected, scheme), report)
+    return bulletin_file(draft_bulletin(connection, start, end, selected, scheme, scope=scope), report)
 
 
 def bulletin_file(draft: BulletinDraft, progress: Callable[[float, str], None] | None = None) -> bytes:

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from records import queries
+from records.access import RecordScope
 from records.schemes import StoredScheme, built_in_scheme, scheme_for_period
 from report.analysis import CountyView, county_view, strong_and_weak
 from report.history import places_over_time_view
@@ -73,9 +74,12 @@ def draft_bulletin(
     rank_within_selection: bool = False,
     quality_settings: QualitySettings | None = None,
     today: dt.date | None = None,
+    *,
+    scope: RecordScope,
 ) -> BulletinDraft:
     """Draft the bulletin for a period; with ``selected`` counties it covers them, ranked among all counties
     unless ``rank_within_selection``. Every 全市 in it means the whole city; a part is 所选N个县区.
+    Case ids named in its problems are only those of the counties ``scope`` allows.
 
     ``scheme`` scores it; by default the scheme stored for the period (in effect on its last day). 存在问题 names the
     flagged counties, then the enforcement-quality signals (judged on ``today`` for a period still running)."""
@@ -84,7 +88,7 @@ def draft_bulletin(
     keys = [measure.column for measure in rule.measures]
     measures = queries.county_measures(connection, start, end, keys)
     previous = queries.county_measures(connection, *queries.same_period_last_year(start, end))
-    gaps = queries.rectification_gaps(connection, start, end)
+    gaps = queries.rectification_gaps(connection, scope, start, end)
     view = county_view(measures, previous, gaps, selected, rank_within_selection, rule, flag_settings)
     settings = flag_settings or FlagSettings()
     persistent = _persistent_bottom(connection, start, end, selected, rank_within_selection, settings, view)

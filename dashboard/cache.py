@@ -5,6 +5,10 @@ read-only, so the command line, scheduled jobs and other dashboard processes can
 Each page run reads the store's pointer once (one small file read) and keeps that version for the whole run, so
 a page never mixes two versions; a write anywhere shows on the next page run. Every cached result is keyed by the
 version, so nothing needs clearing by hand.
+
+Who is asking comes from the session (``current_identity``), never from a page's argument: the accessors that
+return record-level rows pass that identity's scope to the query, the write functions pass the identity to the
+store (which refuses anyone but an administrator), and results that hold records are cached per scope.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -20,7 +25,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from bulletin import BulletinDraft, bulletin_file, draft_bulletin
-from records import queries, schemes
+from records import accounts, queries, schemes
+from records.access import LOCAL_IDENTITY, AccessDenied, Identity, RecordScope, require_writer
+from records.accounts import Account, SignIn
+from records.audit import AuditEntry, AuditLog
 from records.batches import Withdrawal, replace_batch, withdraw_batch
 from records.db import database_path
 from records.demo import build_demo_database
@@ -40,8 +48,7 @@ from scoring.history import preceding_periods
 from scoring.quality import QualitySettings, spans_months
 from scoring.robustness import rank_robustness
 
-# Who writes from the dashboard. A placeholder until sessions carry the signed-in user; every write passes it.
-ACTOR = "本机"
+IDENTITY_KEY = "_identity"  # the signed-in Identity, in server-side session state only (dashboard.session)
 _PIN = "_store_version_pin"
 KEEP_OPEN = 2  # the newest version and the one before it, which other sessions may still be reading
 
@@ -111,6 +118,105 @@ def cursor() -> duckdb.DuckDBPyConnection:
         return readers.connection(data_version()).cursor()
 
 
+def client_address() -> str | None:
+    """The browser's address as the server sees it; None for the server's own machine (loopback) only.
+
+    Behind nginx, uvicorn takes the address from X-Forwarded-For (trusted only from loopback). A server listening on
+    a Unix socket sees no address at all, so nobody counts as the server's own browser there.
+    """
+    address = st.context.ip_address
+    if isinstance(address, str):
+        return address
+    if str(st.get_option("server.address") or "").startswith("unix://"):
+        return "unix-socket"
+    # A real server gives a string or None; AppTest's stand-in client gives a mock, and runs in this process.
+    return None
+
+
+def current_identity() -> Identity:
+    """Who this run is for: the session's signed-in identity; with no accounts at all, the server's own browser
+    as an administrator; otherwise nobody, and every accessor that needs someone refuses."""
+    identity = st.session_state.get(IDENTITY_KEY)
+    if isinstance(identity, Identity):
+        return identity
+    if account_count() == 0 and client_address() is None:
+        return LOCAL_IDENTITY
+    raise AccessDenied("请先登录")
+
+
+def _scope() -> RecordScope:
+    return current_identity().scope
+
+
+def audit_log() -> AuditLog:
+    return store().audit
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _account_count(path: str, version: int) -> int:
+    return accounts.account_count(cursor())
+
+
+def account_count() -> int:
+    return _account_count(*_key())
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _account(path: str, version: int, name: str) -> Account | None:
+    found = accounts.find_account(cursor(), name)
+    return None if found is None else replace(found, password_hash=None)  # no hash kept in a cache
+
+
+def current_account(name: str) -> Account | None:
+    """An account as the current snapshot holds it (accounts change by a write, which publishes a new one)."""
+    return _account(*_key(), name)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _administrators(path: str, version: int) -> list[str]:
+    return accounts.administrators(cursor())
+
+
+def administrators() -> list[str]:
+    return _administrators(*_key())
+
+
+def sign_in(name: str, password: str) -> SignIn:
+    """A password sign-in against the current snapshot's accounts; the attempt is in the audit trail."""
+    return accounts.sign_in(cursor(), audit_log(), name, password, client_address())
+
+
+def account_for_identity_provider(claims: dict[str, object]) -> Account | None:
+    return accounts.account_for_oidc(cursor(), claims)
+
+
+def audited_download(make: Callable[[], bytes], entry: AuditEntry) -> Callable[[], bytes]:
+    """A download button's data, built when clicked, that first writes an audit row for the identity of this run
+    (record-level downloads: who, which county, how many rows). No row written, no file."""
+    identity = current_identity()
+    trail = audit_log()
+    entry.address = client_address()
+
+    def download() -> bytes:
+        trail.record_entry(identity, entry, "ok")
+        return make()
+
+    return download
+
+
+def audit_entries(
+    since: dt.date | None, until: dt.date | None, user: str | None, actions: tuple[str, ...]
+) -> pd.DataFrame:
+    """The audit trail, newest first; administrators only."""
+    require_writer(current_identity(), "查看审计日志")
+    return audit_log().entries(since, until, user or None, actions)
+
+
+def audit_users() -> list[str]:
+    require_writer(current_identity(), "查看审计日志")
+    return audit_log().users()
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _measures(path: str, version: int, start: dt.date, end: dt.date, keys: tuple[str, ...] = ()) -> pd.DataFrame:
     return queries.county_measures(cursor(), start, end, keys)
@@ -142,8 +248,8 @@ def _monthly(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFr
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _gaps(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.rectification_gaps(cursor(), start, end)
+def _gaps(path: str, version: int, start: dt.date, end: dt.date, scope: RecordScope) -> pd.DataFrame:
+    return queries.rectification_gaps(cursor(), scope, start, end)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -188,12 +294,13 @@ def _county_view(
     within: bool,
     settings: FlagSettings,
     lang: str,
+    scope: RecordScope,
 ) -> CountyView:
     scheme, measures = _scheme_measures(path, version, start, end)
     return analysis.county_view(
         measures,
         _measures(path, version, *queries.same_period_last_year(start, end)),
-        _gaps(path, version, start, end),
+        _gaps(path, version, start, end, scope),
         selected,
         within,
         scheme.rule,
@@ -308,20 +415,24 @@ def proposed_ranking(start: dt.date, end: dt.date, selected: tuple[int, ...], wi
 
 
 def may_edit_schemes() -> bool:
-    """Whether this session may change the scoring scheme: the one place the sign-in work restricts to admins.
-    The 评分规则 page shows its form by it, and ``save_scheme`` refuses by it."""
-    return True
+    """Whether this session may change the scoring scheme (administrators): the 评分规则 page shows its form by it;
+    the store refuses anyone else's save whatever the page shows."""
+    return current_identity().may_write
 
 
 def save_scheme(text: str) -> SavedScheme:
-    """Store a scheme's TOML text as the next version of its name, as one write; SchemeError stores nothing."""
-    if not may_edit_schemes():
-        raise PermissionError("只有管理员可以修改评分方案，未做任何更改。")
+    """Store a scheme's TOML text as the next version of its name, as one write by this session's identity;
+    SchemeError stores nothing, AccessDenied for anyone but an administrator."""
+    identity = current_identity()
+    require_writer(identity, "修改评分方案")
     rule = scheme_from_toml(text)  # checked before the writer lock is taken
     saved: SavedScheme | None = None
-    with store().transaction(ACTOR, f"保存评分方案 {rule.name}") as connection:
-        saved = schemes.save_scheme(connection, text, ACTOR)
+    action = f"保存评分方案 {rule.name}"
+    entry = AuditEntry("scheme_change", details=action, address=client_address())
+    with store().transaction(identity, action, entry) as connection:
+        saved = schemes.save_scheme(connection, text)  # saved by the transaction's identity
         if not saved.stored:
+            entry.details = f"{action}：与最新版本相同，未保存"
             raise Rollback
     assert saved is not None
     return saved
@@ -334,8 +445,9 @@ def last_year_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
 def county_view(
     start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings, lang: str
 ) -> CountyView:
-    """The ranking, flags and shown rows for a view, computed once per view and data version."""
-    return _county_view(*_key(), start, end, selected, within, settings, lang)
+    """The ranking, flags and shown rows for a view, computed once per view, data version and record scope (the
+    flags name case ids)."""
+    return _county_view(*_key(), start, end, selected, within, settings, lang, _scope())
 
 
 def quality_view(
@@ -351,7 +463,7 @@ def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:
 
 
 def rectification_gaps(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _gaps(*_key(), start, end)
+    return _gaps(*_key(), start, end, _scope())
 
 
 def published_summary(start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -379,29 +491,33 @@ def dataset_label() -> str | None:
 
 
 def inspection_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
-    return queries.inspection_records(cursor(), county_code, start, end, limit)
+    """A county's inspections in the period, within the signed-in identity's scope (none outside it)."""
+    return queries.inspection_records(cursor(), _scope(), county_code, start, end, limit)
 
 
 def case_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
-    return queries.case_records(cursor(), county_code, start, end, limit)
+    """A county's cases in the period, within the signed-in identity's scope (none outside it)."""
+    return queries.case_records(cursor(), _scope(), county_code, start, end, limit)
 
 
 def quality_records(
     signal: str, county_code: int, start: dt.date, end: dt.date, limit: int, settings: QualitySettings
 ) -> pd.DataFrame:
-    """The records behind one county's quality signal, like the two record readers above."""
+    """The records behind one county's quality signal, like the two record readers above: within the signed-in
+    identity's scope (none outside it)."""
+    scope = _scope()
     if signal == "repeat_visits":
-        return queries.revisit_records(cursor(), county_code, start, end, limit, settings.revisit_days)
+        return queries.revisit_records(cursor(), scope, county_code, start, end, limit, settings.revisit_days)
     if signal == "period_end_rush":
         windows = (settings.rush_days, settings.month_end_days, spans_months(start, end))
-        return queries.period_end_records(cursor(), county_code, start, end, limit, *windows)
+        return queries.period_end_records(cursor(), scope, county_code, start, end, limit, *windows)
     if signal == "no_hazard_inspections":
-        return queries.no_hazard_records(cursor(), county_code, start, end, limit)
+        return queries.no_hazard_records(cursor(), scope, county_code, start, end, limit)
     if signal == "overdue_decisions":
-        return queries.overdue_case_records(cursor(), county_code, start, end, limit, settings.overdue_days)
+        return queries.overdue_case_records(cursor(), scope, county_code, start, end, limit, settings.overdue_days)
     if signal == "fine_concentration":
-        return queries.fined_case_records(cursor(), county_code, start, end, limit)
-    return queries.non_random_records(cursor(), county_code, start, end, limit)
+        return queries.fined_case_records(cursor(), scope, county_code, start, end, limit)
+    return queries.non_random_records(cursor(), scope, county_code, start, end, limit)
 
 
 def import_log() -> pd.DataFrame:
@@ -416,6 +532,7 @@ def check_upload(
 ) -> ImportOutcome:
     """Check an uploaded file on this run's snapshot; the checked rows are kept in the session for the confirmation,
     so a large file is read once, not again on every rerun or when it is imported."""
+    require_writer(current_identity(), "导入数据")
     key = (file_id, kind, start, end, database_file(), data_version())
     kept = st.session_state.get(CHECKED_UPLOAD_KEY)
     if kept is None or kept[0] != key:
@@ -425,20 +542,29 @@ def check_upload(
 
 
 def import_checked(checked: ImportOutcome) -> ImportOutcome:
-    """Write a checked upload as one write; its ids and checksum are checked again against what landed since."""
+    """Write a checked upload as one write by this session's identity (administrators only); its ids and checksum
+    are checked again against what landed since."""
     outcome = checked
-    with store().transaction(ACTOR, f"导入 {checked.file_name}") as connection:
-        outcome = write_checked(connection, checked, ACTOR)
+    action = f"导入 {checked.file_name}"
+    entry = AuditEntry("import", file_name=checked.file_name, row_count=checked.rows, address=client_address())
+    with store().transaction(current_identity(), action, entry) as connection:
+        outcome = write_checked(connection, checked)
         if outcome.status != "imported":
+            entry.details = f"{action}：{outcome.message}"
             raise Rollback
+        entry.batch = outcome.import_id
     st.session_state.pop(CHECKED_UPLOAD_KEY, None)
     return outcome
 
 
 def withdraw(batch: int, reason: str) -> Withdrawal:
-    """Withdraw a batch as one write; raises BatchError or DatabaseError with one line."""
-    with store().transaction(ACTOR, f"撤销批次 {batch}") as connection:
+    """Withdraw a batch as one write by this session's identity; raises BatchError or DatabaseError with one line,
+    AccessDenied for anyone but an administrator."""
+    action = f"撤销批次 {batch}"
+    entry = AuditEntry("withdraw", batch=batch, details=f"{action}，原因：{reason}", address=client_address())
+    with store().transaction(current_identity(), action, entry) as connection:
         withdrawal = withdraw_batch(connection, batch, reason)
+        entry.file_name, entry.row_count = withdrawal.file_name, withdrawal.rows
     return withdrawal
 
 
@@ -453,20 +579,25 @@ def replace_upload(
 ) -> ImportOutcome:
     """Withdraw ``batch`` and import the corrected file in one write: both or neither."""
     outcome: ImportOutcome | None = None
-    with store().transaction(ACTOR, f"导入 {file_name}，替换批次 {batch}") as connection:
+    action = f"导入 {file_name}，替换批次 {batch}"
+    entry = AuditEntry("replace", file_name=file_name, details=f"{action}，原因：{reason}", address=client_address())
+    with store().transaction(current_identity(), action, entry) as connection:
         outcome = replace_batch(connection, batch, content, reason, kind, start, end, file_name)
+        entry.row_count = outcome.rows
         if outcome.status != "imported":
+            entry.details = f"{action}：{outcome.message}"
             raise Rollback
+        entry.batch = outcome.import_id
     assert outcome is not None
     return outcome
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _withdrawal_preview(
-    path: str, version: int, batch: int, start: dt.date, end: dt.date
+    path: str, version: int, batch: int, start: dt.date, end: dt.date, identity: Identity
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     scheme, before = _scheme_measures(path, version, start, end)
-    with store().trial(ACTOR) as connection:
+    with store().trial(identity) as connection:
         withdraw_batch(connection, batch, "预览")
         after = queries.county_measures(connection, start, end, _keys(scheme))
     return before, after
@@ -474,7 +605,9 @@ def _withdrawal_preview(
 
 def withdrawal_preview(batch: int, start: dt.date, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The period's county measures now and as they would be after withdrawing ``batch`` (a private trial copy)."""
-    return _withdrawal_preview(*_key(), batch, start, end)
+    identity = current_identity()
+    require_writer(identity, "预览撤销")  # checked on every call: a cached preview is no way round the store's check
+    return _withdrawal_preview(*_key(), batch, start, end, identity)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -489,9 +622,10 @@ def _replacement_preview(
     file_end: dt.date | None,
     start: dt.date,
     end: dt.date,
+    identity: Identity,
 ) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
     scheme, before = _scheme_measures(path, version, start, end)
-    with store().trial(ACTOR) as connection:
+    with store().trial(identity) as connection:
         outcome = replace_batch(connection, batch, content, "预览", kind, file_start, file_end, file_name)
         after = queries.county_measures(connection, start, end, _keys(scheme))
     return outcome, before, after
@@ -508,7 +642,9 @@ def replacement_preview(
     end: dt.date,
 ) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
     """The replacement's check, and the period's county measures now and after it (a private trial copy)."""
-    return _replacement_preview(*_key(), batch, content, file_name, kind, file_start, file_end, start, end)
+    identity = current_identity()
+    require_writer(identity, "预览更正")
+    return _replacement_preview(*_key(), batch, content, file_name, kind, file_start, file_end, start, end, identity)
 
 
 def bulletin_draft(
@@ -519,12 +655,12 @@ def bulletin_draft(
     settings: FlagSettings,
     quality: QualitySettings | None = None,
 ) -> BulletinDraft:
-    return draft_bulletin(cursor(), start, end, selected, scheme_for(end), settings, within, quality)
+    return draft_bulletin(cursor(), start, end, selected, scheme_for(end), settings, within, quality, scope=_scope())
 
 
 def bulletin_document(draft: BulletinDraft, key: tuple[object, ...], progress: Callable[[float, str], None]) -> bytes:
     """The bulletin's .docx for a draft, kept for the session until the view (``key``) or the data change."""
-    kept_key = (database_file(), data_version(), *key)
+    kept_key = (database_file(), data_version(), _scope(), *key)
     kept = st.session_state.setdefault("_bulletin_documents", {})
     if kept_key not in kept:
         kept.clear()

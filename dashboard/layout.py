@@ -17,6 +17,7 @@ from pandas.io.formats.style import Styler
 
 from dashboard import cache
 from dashboard.sidebar import MAP_CLICK_KEY, Filters, current_filters
+from records.audit import AuditEntry
 from records.geo import match_boundaries
 from records.schemes import StoredScheme, built_in_scheme
 from report.analysis import CountyView, ranking_columns
@@ -271,6 +272,22 @@ def ranking_column_config(table: pd.DataFrame, lang: str, rule: ScoringRule | No
     return config
 
 
+def traceable_counties(shown: pd.DataFrame, lang: str) -> list[str]:
+    """The counties whose records the ranking's record picker offers: all shown, or a county user's own.
+
+    Only what the picker offers; the records themselves are scoped by the query, whatever county is asked for.
+    """
+    identity = cache.current_identity()
+    pairs = zip(shown["county"], shown["county_code"], strict=True)
+    names = [name for name, code in pairs if identity.may_see_records_of(int(code))]
+    if identity.record_county is not None:
+        key = "trace_own_county_only" if names else "trace_own_county_hidden"
+        st.caption(text(key, lang, county=md(identity.county or "")))
+    if st.session_state.get("trace_county") not in names:
+        st.session_state.pop("trace_county", None)
+    return names
+
+
 def follow_selected_row(rows: list[int], counties: list[str]) -> None:
     """Clicking a county's row in the ranking shows its records: the row choice moves the county picker once."""
     chosen = counties[rows[0]] if rows and rows[0] < len(counties) else None
@@ -357,13 +374,16 @@ def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> 
         )
 
 
-def records_download(table: pd.DataFrame, name: str, kind: str, lang: str) -> None:
-    """The records behind a figure as CSV, formulas neutralised (the table's own download is switched off)."""
+def records_download(table: pd.DataFrame, name: str, kind: str, lang: str, county: str) -> None:
+    """The records behind a figure as CSV, formulas neutralised (the table's own download is switched off); each
+    download is in the audit trail with who, which county and how many rows."""
     label = text(f"kind_{kind}", lang)
+    file_name = f"{name}{label}.csv" if lang == "zh" else f"{name} {label.lower()}.csv"
+    entry = AuditEntry("record_download", file_name=file_name, county=county, row_count=len(table), details=kind)
     st.download_button(
         text("trace_download", lang, kind=label if lang == "zh" else label.lower()),
-        lambda: csv_bytes(table, "%.2f"),
-        file_name=f"{name}{label}.csv" if lang == "zh" else f"{name} {label.lower()}.csv",
+        cache.audited_download(lambda: csv_bytes(table, "%.2f"), entry),
+        file_name=file_name,
         mime="text/csv",
         key=f"trace_{kind}_csv",
         on_click="ignore",

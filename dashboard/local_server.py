@@ -28,12 +28,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_dashboard(database: Path, timeout: float = 90, log_path: Path | None = None) -> Iterator[tuple[str, int]]:
+def running_dashboard(
+    database: Path,
+    timeout: float = 90,
+    log_path: Path | None = None,
+    *,
+    options: tuple[str, ...] = (),
+    host: str = "127.0.0.1",
+    port: int | None = None,
+) -> Iterator[tuple[str, int]]:
     """Yield the address and process id of a dashboard on ``database``; it is always stopped afterwards.
 
     The server's output goes to ``log_path`` when given (kept, for a test to read), else to a temporary file.
+    ``options`` go to ``streamlit run`` (``--secrets.files``, …); ``host`` is the address it listens on.
     """
-    port = free_port()
+    port = port or free_port()
     with log_path.open("w+") if log_path else tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
             [
@@ -46,6 +55,9 @@ def running_dashboard(database: Path, timeout: float = 90, log_path: Path | None
                 str(port),
                 "--server.headless",
                 "true",
+                "--server.address",
+                host,
+                *options,
             ],
             cwd=ROOT,
             env={**os.environ, "ENFORCEMENT_DB": str(database)},
@@ -53,7 +65,7 @@ def running_dashboard(database: Path, timeout: float = 90, log_path: Path | None
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         _wait_for(url, process, Path(log.name), timeout)
         yield url, process.pid

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, session
 from report.links import ViewAddress, address_params, read_address
 from report.periods import PRESETS, default_period, period_dates, period_label, preset_label
 from report.text import LANGUAGES, text
@@ -224,7 +224,9 @@ def current_filters() -> Filters:
         PagesManager.uses_pages_directory = False
         if not st.session_state:
             st.rerun()
-        filters = sidebar_filters(language_picker())
+        lang = language_picker()
+        session.sidebar_account(lang, session.require_identity(lang))  # a page run without app.py passes the gate too
+        filters = sidebar_filters(lang)
         st.session_state.pop(FILTERS_KEY, None)
     return filters
 

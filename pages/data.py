@@ -1,15 +1,20 @@
 """数据管理: upload a file, see its validation table before anything is written, confirm, and see the import log;
 withdraw or replace a batch after a preview of what changes."""
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache
 from dashboard.layout import current_filters, page_header, table_downloads
+from records.audit import ACTIONS, AuditUnavailable, action_label
 from records.batches import BatchError
 from records.db import DatabaseError
 from records.fields import FIELDS
 from records.importer import template_rows
 from report.analysis import format_table, import_log_table
+from report.audit import audit_table
 from report.changes import figure_changes, place_changes
 from report.exports import csv_bytes
 from report.safe import md
@@ -21,6 +26,21 @@ PROBLEM_HEADERS = {"行": "problem_row", "列": "problem_column", "值": "proble
 filters = current_filters()
 lang = filters.lang
 page_header("data_title", filters)
+
+
+def show_import_log(stored_log: pd.DataFrame) -> None:
+    st.subheader(text("import_log", lang))
+    log = import_log_table(stored_log, lang)
+    st.dataframe(log, key="import_log", hide_index=True, width="stretch")
+    table_downloads(text("import_log", lang), {text("log_sheet", lang): log}, "log_download", lang)
+
+
+identity = cache.current_identity()
+if not identity.may_write:  # the controls are an administrator's; the store refuses anyone else's write anyway
+    st.info(text("data_read_only", lang))
+    show_import_log(cache.import_log())
+    st.stop()
+
 st.caption(text("formats_help", lang))
 with st.container(key="file_formats"), st.expander(text("formats_title", lang)):
     for kind in FIELDS:
@@ -184,7 +204,35 @@ else:
         if not reason.strip():
             st.caption(text("correct_need_reason", lang))
 
-st.subheader(text("import_log", lang))
-log = import_log_table(stored_log, lang)
-st.dataframe(log, key="import_log", hide_index=True, width="stretch")
-table_downloads(text("import_log", lang), {text("log_sheet", lang): log}, "log_download", lang)
+show_import_log(stored_log)
+
+# sign-in and access (issue 10): the audit trail, administrators only (the cache refuses anyone else)
+st.subheader(text("audit_title", lang))
+st.caption(text("audit_help", lang))
+today = dt.date.today()
+left, middle, right = st.columns([2, 2, 3])
+days = left.date_input(
+    text("audit_dates", lang), value=(today - dt.timedelta(days=30), today), key="audit_dates", format="YYYY-MM-DD"
+)
+since, until = (days[0], days[1]) if isinstance(days, tuple | list) and len(days) == 2 else (None, None)
+try:
+    users = cache.audit_users()
+    who = middle.selectbox(
+        text("audit_user", lang),
+        ["", *users],
+        format_func=lambda name: name or text("audit_all_users", lang),
+        key="audit_user",
+    )
+    actions = right.multiselect(
+        text("audit_actions", lang), list(ACTIONS), format_func=lambda a: action_label(a, lang), key="audit_actions"
+    )
+    trail = audit_table(cache.audit_entries(since, until, who or None, tuple(actions)), lang)
+except AuditUnavailable as error:  # the page's data still shows; the trail says in one line why it cannot
+    st.warning(str(error))
+    st.stop()
+if trail.empty:
+    st.caption(text("audit_none", lang))
+else:
+    st.caption(text("audit_shown", lang, n=len(trail)))
+    st.dataframe(trail, key="audit_table", hide_index=True, width="stretch")
+    table_downloads(text("audit_download", lang), {text("audit_download", lang): trail}, "audit_download", lang)

@@ -15,6 +15,7 @@ from dashboard.layout import (
     shade_flagged_rows,
     source_notes,
     table_downloads,
+    traceable_counties,
 )
 from dashboard.quality import quality_settings
 from report.analysis import flag_marks, published_differences, ranking_table, record_table, rule_footnote
@@ -103,7 +104,10 @@ table_downloads(
 st.subheader(text("trace_title", lang))
 shown = view.shown
 follow_selected_row(event.selection.rows, shown["county"].tolist())
-county = st.selectbox(text("trace_county", lang), shown["county"].tolist(), key="trace_county")
+traceable = traceable_counties(shown, lang)  # a county user's own county only; the queries enforce it anyway
+if not traceable:
+    st.stop()
+county = st.selectbox(text("trace_county", lang), traceable, key="trace_county")
 row = shown[shown["county"] == county].iloc[0]
 code = int(row["county_code"])
 if data.measures.loc[data.measures["county_code"] == code, "source"].iloc[0] == "summary":
@@ -119,7 +123,7 @@ for column, records, kind, count in (
         shown_count = len(records) if pd.isna(count) else int(count)  # a summary may lack the figure
         st.markdown(f"**{text(f'trace_{kind}', lang, n=shown_count)}**")
         st.dataframe(records, key=f"trace_{kind}_table", hide_index=True, height="auto")
-        records_download(records, f"{filters.period}{county}", kind, lang)
+        records_download(records, f"{filters.period}{county}", kind, lang, county)
 if TRACE_LIMIT in (len(visits), len(cases)):
     st.caption(text("trace_limited", lang, n=TRACE_LIMIT))
 

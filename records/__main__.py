@@ -1,7 +1,10 @@
-"""``python -m records``: create the store, import and withdraw batches, back up and restore, rank, draft.
+"""``python -m records``: create the store, import and withdraw batches, back up and restore, rank, draft, and
+manage the dashboard's accounts (``users``).
 
 Every command reads the current snapshot or writes through the store (``records.store``), so it runs while
 dashboards are open. A fault is one line in Chinese on stderr and exit code 1, never a traceback or a path.
+Whoever runs a command on the server can already read and replace the store's files, so the command line acts as
+an administrator, named ``命令行:<operating-system user>`` in the write log and the audit trail.
 """
 
 from __future__ import annotations
@@ -17,6 +20,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from records.access import ROLES, AccessDenied, command_line_identity
+from records.accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    add_account,
+    check_password,
+    find_account,
+    list_accounts,
+    reset_password,
+    set_disabled,
+)
+from records.audit import AuditEntry
 from records.batches import BatchError, replace_batch, withdraw_batch
 from records.db import DatabaseError, database_path, fault_message
 from records.fields import FIELDS, KIND_LABELS
@@ -135,6 +150,37 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("name", help="方案名称")
     export.add_argument("--version", type=int, help="版本号（默认最新版）")
     export.add_argument("--out", help="写入此文件（默认输出到屏幕）")
+
+    users = commands.add_parser(
+        "users",
+        help="管理仪表盘账户",
+        description="管理仪表盘的登录账户：管理员（admin）、领导（leader）、县区用户（county）。每次变更都记入审计日志。",
+    )
+    user_commands = users.add_subparsers(dest="users_command", required=True, metavar="操作")
+    add = user_commands.add_parser(
+        "add",
+        parents=[database],
+        help="添加账户",
+        description=f"添加账户。密码至少 {MIN_PASSWORD_LENGTH} 个字符，输入两次且不显示；"
+        "或用 --password-stdin 从标准输入读一行。只用统一身份认证登录的账户（--oidc）可以不设密码。",
+    )
+    add.add_argument("name", help="用户名（登录时输入）")
+    add.add_argument("--role", required=True, choices=ROLES, help="角色：admin 管理员、leader 领导、county 县区用户")
+    add.add_argument("--county", help="县区用户所属县区（名称或6位代码），如 泌阳县")
+    add.add_argument("--display-name", default="", help="显示名，如 张三")
+    add.add_argument("--oidc", help="绑定的统一身份认证账号（邮箱或 sub）")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取一行作为密码")
+    listing = user_commands.add_parser("list", parents=[database], help="列出账户", description="列出所有账户。")
+    listing.add_argument("--format", choices=("table", "csv"), default="table", help="输出格式（默认 table）")
+    for verb, words in (("disable", "停用账户（已登录的会话在下一次操作时失效）"), ("enable", "重新启用账户")):
+        switch = user_commands.add_parser(verb, parents=[database], help=words, description=words + "。")
+        switch.add_argument("name", help="用户名")
+    reset = user_commands.add_parser(
+        "reset-password", parents=[database], help="重设密码", description="为账户设置新密码（输入两次且不显示）。"
+    )
+    reset.add_argument("name", help="用户名")
+    reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取一行作为密码")
+
     geo = commands.add_parser(
         "geo",
         help="生成县区地图边界文件",
@@ -150,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (DatabaseError, BatchError, SchemeError, SchemeNotFound) as error:
+    except (DatabaseError, BatchError, SchemeError, SchemeNotFound, AccountError, AccessDenied) as error:
         print(f"错误：{error}", file=sys.stderr)
     except (duckdb.Error, OSError) as error:
         print(f"错误：{fault_message(error)}", file=sys.stderr)
@@ -165,11 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def cli_actor() -> str:
     """Who writes from the command line: the operating-system user."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = f"uid {os.getuid()}"
-    return f"命令行:{user}"
+    return command_line_identity().actor
 
 
 def _progress(fraction: float, step: str) -> None:
@@ -186,6 +228,8 @@ def run_init(args: argparse.Namespace) -> int:
     else:
         version = store.initialise(lambda target: duckdb.connect(str(target)).close(), cli_actor(), "创建空数据库")
         print(f"已创建空数据库（第 {version} 版）")
+    what = "创建示例数据库" if args.demo else "创建空数据库"
+    store.audit.record_entry(command_line_identity(), AuditEntry("init", details=f"{what}（第 {version} 版）"), "ok")
     return 0
 
 
@@ -205,14 +249,18 @@ def run_import(args: argparse.Namespace) -> int:
         with store.reading() as snapshot:
             outcome = check_file(snapshot, args.file, **options)
     if outcome is None or outcome.status == "valid":
-        with store.transaction(cli_actor(), action) as connection:
+        entry = AuditEntry("import" if args.replaces is None else "replace", file_name=name, details=action)
+        with store.transaction(command_line_identity(), action, entry) as connection:
             if args.replaces is not None:
                 outcome = replace_batch(connection, args.replaces, args.file, args.reason, **options)
             else:
                 assert outcome is not None
                 outcome = write_checked(connection, outcome)
+            entry.row_count = outcome.rows
             if outcome.status != "imported":
+                entry.details = f"{action}：{outcome.message}"
                 raise Rollback
+            entry.batch = outcome.import_id
     assert outcome is not None
     if outcome.status == "invalid":
         if (outcome.problems["行"] != "—").any() or len(outcome.problems) > 1:  # a whole file's problem is one line
@@ -228,20 +276,26 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_withdraw(args: argparse.Namespace) -> int:
     store = Store(database_path(args.db))
-    with store.transaction(cli_actor(), f"撤销批次 {args.batch}") as connection:
+    action = f"撤销批次 {args.batch}"
+    entry = AuditEntry("withdraw", batch=args.batch, details=f"{action}，原因：{args.reason}")
+    with store.transaction(command_line_identity(), action, entry) as connection:
         withdrawal = withdraw_batch(connection, args.batch, args.reason)
+        entry.file_name, entry.row_count = withdrawal.file_name, withdrawal.rows
     print(f"已撤销批次 {withdrawal.batch}（{withdrawal.file_name}，{withdrawal.rows} 行不再计入统计，仍保存）")
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    manifest = Store(database_path(args.db)).backup(Path(args.out))
+    store = Store(database_path(args.db))
+    manifest = store.backup(Path(args.out))
+    entry = AuditEntry("backup", details=f"备份第 {manifest.version} 版，sha256 {manifest.sha256[:12]}")
+    store.audit.record_entry(command_line_identity(), entry, "ok")
     print(f"已备份第 {manifest.version} 版（{manifest.size / 1024 / 1024:.1f} MB，sha256 {manifest.sha256[:12]}…）")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    version = Store(database_path(args.db)).restore(Path(args.folder), cli_actor(), args.force)
+    version = Store(database_path(args.db)).restore(Path(args.folder), command_line_identity(), args.force)
     print(f"已从备份恢复，发布为第 {version} 版")
     return 0
 
@@ -314,7 +368,7 @@ def run_flags(args: argparse.Namespace) -> int:
         scheme = chosen_scheme(connection, args.scheme, args.end)
         measures = county_measures(connection, args.start, args.end, [m.column for m in scheme.rule.measures])
         previous = county_measures(connection, *same_period_last_year(args.start, args.end))
-        gaps = rectification_gaps(connection, args.start, args.end)
+        gaps = rectification_gaps(connection, command_line_identity().scope, args.start, args.end)
         counts = quality_counts(connection, args.start, args.end, **settings.query_parameters())
         label = dataset_label(connection)
     if label:
@@ -352,7 +406,9 @@ def run_bulletin(args: argparse.Namespace) -> int:
                 print(f"错误：未知县区：{'、'.join(unknown)}", file=sys.stderr)
                 return 1
             selected = tuple(lookup[name] for name in names)
-        content = bulletin_docx(connection, args.start, args.end, selected, _progress, scheme)
+        content = bulletin_docx(
+            connection, args.start, args.end, selected, _progress, scheme, scope=command_line_identity().scope
+        )
     out.write_bytes(content)
     print(f"评分方案：{scheme.label()}", file=sys.stderr)
     print(f"已写出通报：{out}")
@@ -364,9 +420,12 @@ def run_schemes(args: argparse.Namespace) -> int:
     if args.scheme_command == "import":
         path = Path(args.file)
         stored = file_scheme(path)  # checked before the writer lock is taken: a bad file stores nothing
-        with store.transaction(cli_actor(), f"保存评分方案 {stored.name}") as connection:
+        action = f"保存评分方案 {stored.name}"
+        entry = AuditEntry("scheme_change", file_name=path.name, details=action)
+        with store.transaction(command_line_identity(), action, entry) as connection:
             saved = save_scheme(connection, stored.text)
             if not saved.stored:
+                entry.details = f"{action}：与最新版本相同，未保存"
                 raise Rollback
         print(saved.message())
         return 0
@@ -418,6 +477,86 @@ def run_geo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_password(from_stdin: bool) -> str:
+    """A new password: one line from standard input, or typed twice without echo."""
+    if from_stdin:
+        return check_password(sys.stdin.readline().rstrip("\r\n"))
+    first = getpass.getpass(f"新密码（至少 {MIN_PASSWORD_LENGTH} 个字符，不显示）：")
+    check_password(first)
+    if getpass.getpass("再输入一次：") != first:
+        raise AccountError("两次输入的密码不一致，未做任何更改")
+    return first
+
+
+def _account_write(
+    store: Store, action: str, details: str, change: Callable[[duckdb.DuckDBPyConnection], object]
+) -> None:
+    """One account change as a store write by the command line's operator, in the write log and the audit trail."""
+    entry = AuditEntry("account_change", details=details)
+    with store.transaction(command_line_identity(), action, entry) as connection:
+        change(connection)
+
+
+def run_users(args: argparse.Namespace) -> int:
+    store = Store(database_path(args.db))
+    actor = command_line_identity().actor
+    if args.users_command == "list":
+        with store.reading() as connection:
+            accounts = list_accounts(connection)
+        if accounts.empty:
+            print("还没有任何账户。创建第一个管理员：python -m records users add 用户名 --role admin", file=sys.stderr)
+            return 0
+        if args.format == "csv":
+            sys.stdout.write(accounts.to_csv(index=False))
+        else:
+            print(accounts.fillna("").to_string(index=False))
+        return 0
+    name = args.name.strip()
+    if args.users_command == "add":
+        county_code = None
+        if args.county:
+            with store.reading() as connection:
+                lookup = county_lookup(connection)
+            if args.county.strip() not in lookup:
+                raise AccountError(f"未知县区“{args.county.strip()}”，请写县区全称或6位区划代码")
+            county_code = lookup[args.county.strip()]
+        password = _new_password(args.password_stdin) if args.password_stdin or not args.oidc else None
+        role = f"{args.role}" + (f"·{args.county.strip()}" if args.county else "")
+        _account_write(
+            store,
+            f"添加账户 {name}",
+            f"添加账户 {name}（{role}）" + (f"，绑定统一身份认证 {args.oidc}" if args.oidc else ""),
+            lambda connection: add_account(
+                connection, name, args.role, password, actor, args.display_name, county_code, args.oidc or None
+            ),
+        )
+        print(f"已添加账户 {name}（{role}）")
+        return 0
+    with store.reading() as connection:
+        if find_account(connection, name) is None:
+            raise AccountError(f"没有用户名为“{name}”的账户")
+    if args.users_command in ("disable", "enable"):
+        disabled = args.users_command == "disable"
+        words = "停用" if disabled else "启用"
+        _account_write(
+            store,
+            f"{words}账户 {name}",
+            f"{words}账户 {name}",
+            lambda connection: set_disabled(connection, name, disabled, actor),
+        )
+        print(f"已{words}账户 {name}")
+        return 0
+    password = _new_password(args.password_stdin)
+    _account_write(
+        store,
+        f"重设密码 {name}",
+        f"重设账户 {name} 的密码",
+        lambda connection: reset_password(connection, name, password, actor),
+    )
+    print(f"已重设账户 {name} 的密码")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": run_init,
     "import": run_import,
@@ -430,6 +569,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bulletin": run_bulletin,
     "schemes": run_schemes,
     "geo": run_geo,
+    "users": run_users,
 }
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Every question the app asks the database, each a named function with parameters, returning a DataFrame.
 
-Aggregation happens in DuckDB; only what is shown comes back to pandas.
+Aggregation happens in DuckDB; only what is shown comes back to pandas. A function that returns individual
+inspections or cases (or their ids) takes the reader's ``RecordScope``, required, and adds it as a query parameter:
+a county user gets only their own county's rows, whatever county is asked for. Figures per county stay city-wide.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
+from records.access import RecordScope
 from scoring.catalogue import CATALOGUE, catalogue_measure
 
 MEASURES = ("inspections", "inspector_turnouts", "documents", "cases", "fines")
@@ -170,62 +173,81 @@ def monthly_series(connection: duckdb.DuckDBPyConnection, start: dt.date, end: d
     ).df()
 
 
-def rectification_gaps(connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
+def rectification_gaps(
+    connection: duckdb.DuckDBPyConnection, scope: RecordScope, start: dt.date, end: dt.date
+) -> pd.DataFrame:
     """Per county, penalised cases that came from an inspection but have no rectification record.
 
-    ``case_ids`` names the first five only: enough to look them up, small at national scale.
+    ``gaps`` counts every county's (a figure per county); ``case_ids`` names the first five, and only for the
+    counties whose records ``scope`` allows (an empty list for the others): enough to look them up, small at
+    national scale.
     """
     return connection.execute(
         """
-        SELECT c.code AS county_code, c.name AS county, count(*) AS gaps, list(k.id ORDER BY k.id)[1:5] AS case_ids
+        SELECT c.code AS county_code, c.name AS county, count(*) AS gaps,
+               CASE WHEN $own IS NULL OR c.code = $own THEN list(k.id ORDER BY k.id)[1:5]
+                    ELSE []::VARCHAR[] END AS case_ids
         FROM cases k JOIN counties c ON c.code = k.county_code
-        WHERE k.filed_on BETWEEN ? AND ? AND k.inspection_id IS NOT NULL
+        WHERE k.filed_on BETWEEN $start AND $end AND k.inspection_id IS NOT NULL
               AND k.fine_yuan > 0 AND NOT k.rectification_recorded
         GROUP BY c.code, c.name, c.sort_order
         ORDER BY c.sort_order
         """,
-        [start, end],
+        {"start": start, "end": end, "own": scope.county_code},
     ).df()
 
 
 def inspection_records(
-    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
 ) -> pd.DataFrame:
-    """The inspections behind a county's figure, newest first."""
+    """The inspections behind a county's figure, newest first; none of a county outside ``scope``."""
     return connection.execute(
         """
         SELECT id, inspected_on, unit_name, industry, inspector_turnouts, documents, hazards_found,
                rectification_ordered, rectification_recorded, random_selected, import_id
-        FROM inspections WHERE county_code = ? AND inspected_on BETWEEN ? AND ?
-        ORDER BY inspected_on DESC, id LIMIT ?
+        FROM inspections
+        WHERE county_code = $county AND ($own IS NULL OR county_code = $own) AND inspected_on BETWEEN $start AND $end
+        ORDER BY inspected_on DESC, id LIMIT $limit
         """,
-        [county_code, start, end, limit],
+        {"county": county_code, "own": scope.county_code, "start": start, "end": end, "limit": limit},
     ).df()
 
 
 def case_records(
-    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
 ) -> pd.DataFrame:
-    """The cases behind a county's figures, newest first; fines in yuan."""
+    """The cases behind a county's figures, newest first, fines in yuan; none of a county outside ``scope``."""
     return connection.execute(
         """
         SELECT id, filed_on, decided_on, unit_name, violation, CAST(fine_yuan AS DOUBLE) AS fine_yuan,
                inspection_id, rectification_recorded, import_id
-        FROM cases WHERE county_code = ? AND filed_on BETWEEN ? AND ?
-        ORDER BY filed_on DESC, id LIMIT ?
+        FROM cases
+        WHERE county_code = $county AND ($own IS NULL OR county_code = $own) AND filed_on BETWEEN $start AND $end
+        ORDER BY filed_on DESC, id LIMIT $limit
         """,
-        [county_code, start, end, limit],
+        {"county": county_code, "own": scope.county_code, "start": start, "end": end, "limit": limit},
     ).df()
 
 
-# The records behind a county's enforcement-quality signal (issue 13), shaped like the two above: one county,
-# the period, a limit. The windows are the signal's settings (``scoring.quality.QualitySettings``).
+# The records behind a county's enforcement-quality signal (issue 13), shaped like the two above: the reader's
+# scope, one county, the period, a limit. The windows are the signal's settings (``scoring.quality.QualitySettings``).
 _INSPECTION_COLUMNS = """id, inspected_on, unit_name, industry, inspector_turnouts, documents, hazards_found,
                rectification_ordered, rectification_recorded, random_selected, import_id"""
 
 
 def revisit_records(
     connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
     county_code: int,
     start: dt.date,
     end: dt.date,
@@ -239,7 +261,9 @@ def revisit_records(
         WITH visits AS (
             SELECT *, inspected_on - lag(inspected_on) OVER (PARTITION BY unit_name ORDER BY inspected_on, id)
                    AS days_since_previous
-            FROM inspections WHERE county_code = $county AND inspected_on BETWEEN $look_back AND $end
+            FROM inspections
+            WHERE county_code = $county AND ($own IS NULL OR county_code = $own)
+                  AND inspected_on BETWEEN $look_back AND $end
         ), in_period AS (
             SELECT *, count(*) FILTER (WHERE days_since_previous <= $days) OVER (PARTITION BY unit_name) AS revisits
             FROM visits WHERE inspected_on >= $start
@@ -250,6 +274,7 @@ def revisit_records(
         """,
         {
             "county": county_code,
+            "own": scope.county_code,
             "look_back": start - dt.timedelta(days=revisit_days),
             "start": start,
             "end": end,
@@ -261,6 +286,7 @@ def revisit_records(
 
 def period_end_records(
     connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
     county_code: int,
     start: dt.date,
     end: dt.date,
@@ -277,12 +303,15 @@ def period_end_records(
             SELECT *, inspected_on >= $rush_from AS in_period_end,
                    $month_ends AND dayofmonth(inspected_on) > dayofmonth(last_day(inspected_on)) - $month_end_days
                        AS in_month_end
-            FROM inspections WHERE county_code = $county AND inspected_on BETWEEN $start AND $end
+            FROM inspections
+            WHERE county_code = $county AND ($own IS NULL OR county_code = $own)
+                  AND inspected_on BETWEEN $start AND $end
         ) WHERE in_period_end OR in_month_end
         ORDER BY inspected_on DESC, id LIMIT $limit
         """,
         {
             "county": county_code,
+            "own": scope.county_code,
             "start": start,
             "end": end,
             "rush_from": end - dt.timedelta(days=rush_days - 1),
@@ -294,35 +323,48 @@ def period_end_records(
 
 
 def no_hazard_records(
-    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
 ) -> pd.DataFrame:
     """The county's inspections that found no hazard, newest first."""
     return connection.execute(
         f"""
         SELECT {_INSPECTION_COLUMNS} FROM inspections
-        WHERE county_code = ? AND inspected_on BETWEEN ? AND ? AND hazards_found = 0
+        WHERE county_code = ? AND (?::INTEGER IS NULL OR county_code = ?) AND inspected_on BETWEEN ? AND ?
+              AND hazards_found = 0
         ORDER BY inspected_on DESC, id LIMIT ?
         """,
-        [county_code, start, end, limit],
+        [county_code, scope.county_code, scope.county_code, start, end, limit],
     ).df()
 
 
 def non_random_records(
-    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
 ) -> pd.DataFrame:
     """The county's inspections not chosen by 双随机, newest first."""
     return connection.execute(
         f"""
         SELECT {_INSPECTION_COLUMNS} FROM inspections
-        WHERE county_code = ? AND inspected_on BETWEEN ? AND ? AND NOT random_selected
+        WHERE county_code = ? AND (?::INTEGER IS NULL OR county_code = ?) AND inspected_on BETWEEN ? AND ?
+              AND NOT random_selected
         ORDER BY inspected_on DESC, id LIMIT ?
         """,
-        [county_code, start, end, limit],
+        [county_code, scope.county_code, scope.county_code, start, end, limit],
     ).df()
 
 
 def overdue_case_records(
     connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
     county_code: int,
     start: dt.date,
     end: dt.date,
@@ -339,12 +381,14 @@ def overdue_case_records(
                inspection_id, rectification_recorded, import_id,
                CASE WHEN decided_on <= $as_of THEN decided_on ELSE $as_of END - filed_on AS days_waiting
         FROM cases
-        WHERE county_code = $county AND filed_on BETWEEN $start AND $end AND filed_on < $judged_before
+        WHERE county_code = $county AND ($own IS NULL OR county_code = $own)
+              AND filed_on BETWEEN $start AND $end AND filed_on < $judged_before
               AND (decided_on IS NULL OR decided_on - filed_on > $days)
         ORDER BY days_waiting DESC, id LIMIT $limit
         """,
         {
             "county": county_code,
+            "own": scope.county_code,
             "start": start,
             "end": end,
             "as_of": as_of,
@@ -356,7 +400,12 @@ def overdue_case_records(
 
 
 def fined_case_records(
-    connection: duckdb.DuckDBPyConnection, county_code: int, start: dt.date, end: dt.date, limit: int = 1000
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int = 1000,
 ) -> pd.DataFrame:
     """The county's fined cases, the largest fine first, each with its share of the county's fines."""
     return connection.execute(
@@ -364,10 +413,11 @@ def fined_case_records(
         SELECT id, filed_on, decided_on, unit_name, violation, CAST(fine_yuan AS DOUBLE) AS fine_yuan,
                inspection_id, rectification_recorded, import_id,
                CAST(fine_yuan AS DOUBLE) / sum(CAST(fine_yuan AS DOUBLE)) OVER () AS share_of_fines
-        FROM cases WHERE county_code = ? AND filed_on BETWEEN ? AND ? AND fine_yuan > 0
+        FROM cases
+        WHERE county_code = ? AND (?::INTEGER IS NULL OR county_code = ?) AND filed_on BETWEEN ? AND ? AND fine_yuan > 0
         ORDER BY fine_yuan DESC, id LIMIT ?
         """,
-        [county_code, start, end, limit],
+        [county_code, scope.county_code, scope.county_code, start, end, limit],
     ).df()
 
 

@@ -123,6 +123,21 @@ STATEMENTS = (
         written_at TIMESTAMP NOT NULL
     )
     """,
+    # Who may sign in (records.accounts): an argon2id hash, never a password; a county user's one county.
+    """
+    CREATE TABLE IF NOT EXISTS accounts (
+        name VARCHAR PRIMARY KEY,
+        display_name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        county_code INTEGER,
+        password_hash VARCHAR,
+        oidc_identity VARCHAR,
+        disabled BOOLEAN NOT NULL DEFAULT false,
+        created_at TIMESTAMP NOT NULL,
+        changed_at TIMESTAMP NOT NULL,
+        changed_by VARCHAR NOT NULL
+    )
+    """,
 )
 
 # Columns import_log gained in schema version 2.

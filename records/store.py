@@ -21,6 +21,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -35,8 +36,12 @@ from typing import BinaryIO
 
 import duckdb
 
+from records.access import AccessDenied, Identity, require_writer
+from records.audit import AuditEntry, AuditLog, AuditUnavailable
 from records.db import DISK_FULL, MISSING, DatabaseError, fault_message, is_fault
 from records.schema import SCHEMA_VERSION, create_schema, schema_version
+
+log = logging.getLogger("enforcement.store")
 
 WAIT_ENVIRONMENT_VARIABLE = "ENFORCEMENT_LOCK_WAIT"
 PAUSE_ENVIRONMENT_VARIABLE = "ENFORCEMENT_TEST_PAUSE"
@@ -49,6 +54,7 @@ PARTIAL_SUFFIX = ".part"
 SPACE_MARGIN_BYTES = 16 * 1024 * 1024
 COPY_CHUNK_BYTES = 1024 * 1024
 BACKUP_FILE = "enforcement.duckdb"
+BACKUP_AUDIT_FILE = "audit.duckdb"
 MANIFEST_FILE = "manifest.json"
 
 BUSY = "另一项写入（导入、撤销或恢复）正在进行，已等待 {seconds:g} 秒仍未结束，未做任何更改。请稍后再试。"
@@ -63,6 +69,11 @@ class Rollback(Exception):
     """Raised inside ``Store.transaction`` to undo the body quietly: nothing is written, nothing published."""
 
 
+@dataclass
+class _WriteState:
+    outcome: str = "open"
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What a backup folder holds: the store version it copies, when, and the file's size and sha256."""
@@ -73,6 +84,8 @@ class Manifest:
     size: int
     schema_version: str
     tables: dict[str, int]
+    audit_sha256: str | None = None  # the audit trail beside the store (absent in backups of earlier releases)
+    audit_size: int | None = None
 
 
 class Store:
@@ -90,6 +103,7 @@ class Store:
         self.pointer = self.snapshots / "CURRENT"
         self.lock_file = primary.with_name(f"{stem}.lock")
         self.marker = primary.with_name(f"{stem}.unpublished")
+        self.audit = AuditLog.beside(primary)
         configured = os.environ.get(WAIT_ENVIRONMENT_VARIABLE)
         self.wait_seconds = wait_seconds if wait_seconds is not None else float(configured or DEFAULT_WAIT_SECONDS)
 
@@ -180,13 +194,55 @@ class Store:
     # Writing -------------------------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, actor: str, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write: ``with store.transaction("命令行:ops", "导入 a.csv") as connection:`` then publish.
+    def transaction(
+        self, identity: Identity, action: str, audit: AuditEntry | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write by ``identity``: ``with store.transaction(who, "导入 a.csv") as connection:`` then publish.
 
-        The store begins and commits; the body never does. Raising ``Rollback`` in the body undoes it quietly;
-        any other exception rolls back, publishes nothing and propagates. Waits up to ``wait_seconds`` for
-        another writer, then raises DatabaseError.
+        Anyone but an administrator is refused here with AccessDenied, whatever called this. The store begins and
+        commits; the body never does. Raising ``Rollback`` in the body undoes it quietly; any other exception rolls
+        back, publishes nothing and propagates. Waits up to ``wait_seconds`` for another writer, then raises
+        DatabaseError. Every attempt leaves one row in the audit trail (``audit``, which the body may fill in):
+        done, failed with the reason, or refused; a write is refused before it starts if that row could not be
+        written.
         """
+        entry = audit or AuditEntry("write", details=action)
+        try:
+            require_writer(identity, "写入数据")
+        except AccessDenied as refusal:
+            entry.details = f"{entry.details or action}：{refusal}"
+            self.audit.record_entry(identity, entry, "refused")
+            raise
+        self.audit.check_writable()
+        state = _WriteState()
+        try:
+            with self._write(identity.actor, action, state) as connection:
+                yield connection
+        except BaseException as error:
+            if state.outcome != "committed":
+                first_line = (str(error).splitlines() or [type(error).__name__])[0][:500]
+                entry.details = f"{entry.details or action}：{first_line or type(error).__name__}"
+                self._audit_quietly(identity, entry, "failed")
+            else:
+                entry.details = f"{entry.details or action}（已保存，尚未发布）"
+                self._audit_quietly(identity, entry, "ok")
+            raise
+        if state.outcome == "committed":
+            self._audit_quietly(identity, entry, "ok")
+        else:
+            entry.details = entry.details or f"{action}：未写入"
+            self._audit_quietly(identity, entry, "failed")
+
+    def _audit_quietly(self, identity: Identity, entry: AuditEntry, outcome: str) -> None:
+        """After the write's own outcome: a trail that fails now is logged, never turned into the write's error."""
+        try:
+            self.audit.record_entry(identity, entry, outcome)
+        except AuditUnavailable:
+            log.error("audit row not written: %s %s %s", identity.user, entry.action, outcome, exc_info=True)
+
+    @contextmanager
+    def _write(self, actor: str, action: str, state: _WriteState) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The write itself under the lock; ``state.outcome`` says how it ended."""
         fd = self._lock(self.wait_seconds)
         try:
             with _told():
@@ -230,6 +286,7 @@ class Store:
             except (duckdb.Error, OSError) as error:
                 raise self._fault(error, outcome) from error
             finally:
+                state.outcome = outcome
                 connection.close()
                 if outcome == "rolled back":
                     with suppress(OSError):
@@ -245,7 +302,10 @@ class Store:
             _unlock(fd)
 
     def initialise(self, build: Callable[[Path], None], actor: str, action: str, replace: bool = False) -> int:
-        """Write a new primary with ``build(path)`` and publish it; refuses to replace one unless ``replace``."""
+        """Write a new primary with ``build(path)`` and publish it; refuses to replace one unless ``replace``.
+
+        Creating a store is not a user's write (there are no accounts yet); ``restore`` is, and checks who.
+        """
         fd = self._lock(self.wait_seconds)
         try:
             self._repair()
@@ -258,11 +318,14 @@ class Store:
             _unlock(fd)
 
     @contextmanager
-    def trial(self, actor: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    def trial(self, identity: Identity) -> Iterator[duckdb.DuckDBPyConnection]:
         """A private read-write copy of the current snapshot, to preview a write; thrown away afterwards.
 
         Nothing is locked and nothing reaches the store: the preview shows exactly what the same write would do.
+        Only those who may write may preview one.
         """
+        require_writer(identity, "预览写入")
+        actor = identity.actor
         _, reader = self.open_snapshot()
         version = self.current_version()
         reader.close()
@@ -307,22 +370,49 @@ class Store:
                     with duckdb.connect(str(target), read_only=True) as check:
                         tables = _row_counts(check)
                         stored_schema = schema_version(check) or "1"
-                    manifest = Manifest(version, _now(), digest, size, stored_schema, tables)
+                    audit_digest, audit_size = self.audit.copy_into(folder / BACKUP_AUDIT_FILE)
+                    manifest = Manifest(
+                        version, _now(), digest, size, stored_schema, tables, audit_digest, audit_size
+                    )
                     _write_durably(folder / MANIFEST_FILE, json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
                 except (duckdb.Error, OSError) as error:
                     raise DatabaseError(fault_message(error)) from error
             return manifest
         raise DatabaseError(MISSING)
 
-    def restore(self, folder: Path, actor: str, force: bool = False) -> int:
-        """Make a backup the new primary and publish it; a store holding data is replaced only with ``force``."""
-        manifest = read_backup(folder)
-        if not force and self._holds_data():
-            raise DatabaseError(
-                "数据库中已有数据，未做任何更改。如确要用备份覆盖当前数据，请加 --force（建议先另做一次备份）。"
+    def restore(self, folder: Path, identity: Identity, force: bool = False) -> int:
+        """Make a backup the new primary and publish it; a store holding data is replaced only with ``force``.
+
+        Accounts come back as the backup holds them. The backup's audit trail is put in place only where this
+        store has none (a new machine): an existing trail is append-only and keeps everything recorded since.
+        """
+        action = "从备份恢复（备份的第{version}版，{created}）"
+        entry = AuditEntry("restore")
+        try:
+            require_writer(identity, "从备份恢复")
+        except AccessDenied as refusal:
+            entry.details = str(refusal)
+            self.audit.record_entry(identity, entry, "refused")
+            raise
+        try:
+            manifest = read_backup(folder)
+            action = action.format(version=manifest.version, created=manifest.created_at)
+            if not force and self._holds_data():
+                raise DatabaseError(
+                    "数据库中已有数据，未做任何更改。如确要用备份覆盖当前数据，请加 --force（建议先另做一次备份）。"
+                )
+            if manifest.audit_sha256 is not None:
+                self.audit.adopt_if_absent(folder / BACKUP_AUDIT_FILE)
+            version = self.initialise(
+                lambda target: shutil.copyfile(folder / BACKUP_FILE, target), identity.actor, action, True
             )
-        action = f"从备份恢复（备份的第{manifest.version}版，{manifest.created_at}）"
-        return self.initialise(lambda target: shutil.copyfile(folder / BACKUP_FILE, target), actor, action, True)
+        except DatabaseError as error:
+            entry.details = str(error)
+            self._audit_quietly(identity, entry, "failed")
+            raise
+        entry.details = f"{action}，发布为第{version}版"
+        self._audit_quietly(identity, entry, "ok")
+        return version
 
     def _holds_data(self) -> bool:
         if not self.primary.exists() and not self.is_published():
@@ -506,6 +596,16 @@ def read_backup(folder: Path) -> Manifest:
         raise DatabaseError(
             "备份文件与其 manifest.json 中的校验值不符（已损坏或被改动），未做任何更改。请换用另一份备份。"
         )
+    if manifest.audit_sha256 is not None:
+        try:
+            with (folder / BACKUP_AUDIT_FILE).open("rb") as handle:
+                audit_digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except FileNotFoundError:
+            raise DatabaseError("备份文件夹中缺少审计日志文件，未做任何更改。请换用另一份备份。") from None
+        if audit_digest != manifest.audit_sha256:
+            raise DatabaseError(
+                "备份中的审计日志与 manifest.json 中的校验值不符（已损坏或被改动），未做任何更改。请换用另一份备份。"
+            )
     return manifest
 
 

@@ -493,6 +493,87 @@ STRINGS: dict[str, tuple[str, str]] = {
     "change_after": ("变更后", "After"),
     "change_rank_before": ("变更前名次", "Place before"),
     "change_rank_after": ("变更后名次", "Place after"),
+    # sign-in, roles and the audit trail (issue 10)
+    "sign_in_title": ("登录 · 安全生产执法成效", "Sign in · Safety enforcement results"),
+    "user_name": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "sign_in": ("登录", "Sign in"),
+    "sign_in_provider": ("使用统一身份认证登录", "Sign in with the bureau's identity provider"),
+    "sign_in_help": ("没有账户或忘记密码，请联系{contact}。", "No account, or forgot the password? Ask {contact}."),
+    "sign_in_refused": ("用户名或密码不正确", "Wrong user name or password"),
+    "sign_in_locked": (
+        "该用户名因连续{failures}次密码错误已暂时锁定，请于 {until} 后再试",
+        "This user name is locked after {failures} wrong passwords in a row; try again after {until}",
+    ),
+    "sign_in_locked_now": (
+        "连续{failures}次密码错误，该用户名已锁定{minutes}分钟",
+        "{failures} wrong passwords in a row: this user name is locked for {minutes} minutes",
+    ),
+    "contact_default": ("本局信息化管理员", "the bureau's IT administrator"),
+    "contact_admins": ("系统管理员（{names}）", "the dashboard's administrators ({names})"),
+    "signed_in_as": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
+    "sign_out": ("退出登录", "Sign out"),
+    "account_gone": (
+        "您的账户已被停用或更改（如重设了密码），请重新登录。",
+        "Your account was disabled or changed (for example a password reset): sign in again.",
+    ),
+    "no_accounts_banner": (
+        "尚未设置任何账户：仪表盘只对本机（服务器自身）的浏览器开放，本机使用者拥有管理员权限，其他电脑看不到任何数据。"
+        "在项目文件夹中运行 `{command}` 创建第一个管理员后，所有人都需要登录。",
+        "No accounts yet: the dashboard serves only a browser on this machine (the server itself), as an "
+        "administrator, and shows no data to any other computer. Run `{command}` in the project folder to create "
+        "the first administrator; from then on everyone signs in.",
+    ),
+    "no_accounts_remote": (
+        "此仪表盘尚未设置任何账户，只对服务器本机开放，不向其他电脑显示数据。请管理员在服务器上运行 `{command}` "
+        "创建第一个管理员账户。",
+        "This dashboard has no accounts yet and serves only the server's own browser, so it shows no data to other "
+        "computers. An administrator creates the first account on the server with `{command}`.",
+    ),
+    "identity_unknown": (
+        "统一身份认证账号“{who}”尚未开通本系统的账户（或账户已停用），请联系{contact}开通。",
+        "The identity “{who}” has no account on this dashboard (or it is disabled): ask {contact} to open one.",
+    ),
+    "access_denied": (
+        "您的角色无权进行此操作，只有管理员可以。",
+        "Your role does not allow this; only an administrator can.",
+    ),
+    "data_read_only": (
+        "导入、撤销和更正数据只有管理员可以操作；您可以查看导入记录。",
+        "Only an administrator imports, withdraws or replaces data; you can read the import log.",
+    ),
+    "trace_own_county_only": (
+        "县区用户只能查看本县区（{county}）的明细记录；各县区的汇总数字和排名对所有用户公开。",
+        "A county user sees the individual records of their own county ({county}) only; every county's figures "
+        "and places are open to all.",
+    ),
+    "trace_own_county_hidden": (
+        "所选县区中没有本县区（{county}），因此不显示明细记录。",
+        "Your county ({county}) is not among the chosen counties, so no records are shown.",
+    ),
+    "audit_title": ("审计日志", "Audit trail"),
+    "audit_help": (
+        "每次登录、登录失败、锁定、导入、撤销、更正、账户变更和明细数据下载都记录在此，只能追加，不能修改。",
+        "Every sign-in, failed sign-in, lock-out, import, withdrawal, replacement, account change and record-level "
+        "download is recorded here; rows are only ever added.",
+    ),
+    "audit_dates": ("日期", "Dates"),
+    "audit_user": ("用户", "User"),
+    "audit_all_users": ("全部用户", "All users"),
+    "audit_actions": ("操作（不选即全部）", "Actions (none chosen = all)"),
+    "audit_none": ("所选条件下没有记录。", "Nothing recorded for this choice."),
+    "audit_shown": ("共 {n} 条（最新在前）。", "{n} rows, newest first."),
+    "audit_time": ("时间", "Time"),
+    "audit_role": ("角色", "Role"),
+    "audit_action": ("操作", "Action"),
+    "audit_outcome": ("结果", "Outcome"),
+    "audit_file": ("文件", "File"),
+    "audit_batch": ("批次", "Batch"),
+    "audit_county": ("县区", "County"),
+    "audit_rows": ("行数", "Rows"),
+    "audit_details": ("说明", "Details"),
+    "audit_address": ("来源地址", "Address"),
+    "audit_download": ("审计日志", "Audit trail"),
     "page_fault": (
         "页面出错，详情已记入服务器日志。请刷新页面重试；如仍出错，请联系管理员。",
         "The page failed; the details are in the server log. Reload the page; if it fails again, call the admin.",

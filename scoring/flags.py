@@ -269,11 +269,11 @@ def _entry_gaps(figures: _Figures, gaps: pd.DataFrame, lang: str) -> pd.DataFram
     mask = counts > 0
     reasons = []
     for code, count in zip(figures.codes[mask], counts[mask], strict=True):
-        ids = list(case_ids[code])
+        ids = list(case_ids[code])  # empty where the reader may not see that county's records
         shown = "、".join(ids[:5]) + ("等" if len(ids) > 5 else "")
-        reasons.append(
-            f"{int(count)}起案件有现场检查、有立案处罚，但无整改记录（{shown}）"
-            if lang == "zh"
-            else f"{int(count)} penalised cases lack a rectification record ({', '.join(ids[:5])})"
-        )
+        if lang == "zh":
+            reasons.append(f"{int(count)}起案件有现场检查、有立案处罚，但无整改记录" + (f"（{shown}）" if ids else ""))
+        else:
+            listed = f" ({', '.join(ids[:5])})" if ids else ""
+            reasons.append(f"{int(count)} penalised cases lack a rectification record{listed}")
     return _frame(figures, mask, "entry_gap", reasons, counts[mask])

@@ -125,7 +125,9 @@ class ScoringRule:
             if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
                 raise SchemeError(key, f"应为日期（如 2020-01-01），实际为“{value}”")
         if self.effective_from and self.effective_to and self.effective_from > self.effective_to:
-            raise SchemeError("effective_to", f"结束日期 {self.effective_to} 早于开始日期 {self.effective_from}")
+            raise SchemeError(
+                "effective_to", f"结束日期 {self.effective_to} 早于开始日期 {self.effective_from}"
+            )
 
     @property
     def weighted(self) -> bool:
@@ -236,7 +238,9 @@ class ScoringRule:
 
     def _describe_share(self) -> str:
         full = _number(self.full)
-        sentence = f"得分说明：百分制计分，每一项满分{full}分，该项数值最高的县区得{full}分，其余按本县区数值÷最高值×{full}计分"
+        sentence = (
+            f"得分说明：百分制计分，每一项满分{full}分，该项数值最高的县区得{full}分，其余按本县区数值÷最高值×{full}计分"
+        )
         reversed_measures = [m for m in self.measures if not m.higher_is_better]
         if reversed_measures:
             labels = "、".join(m.label for m in reversed_measures)

@@ -70,7 +70,7 @@ def scheme_from_toml(text: str) -> ScoringRule:
     measures = tuple(_measure(item, position) for position, item in enumerate(raw_measures))
     settings: dict[str, Any] = {"measures": measures}
     if "name" not in data:
-        raise SchemeError("name", '缺少方案名称，如 name = "驻马店市2020年安全生产执法考核"')
+        raise SchemeError("name", "缺少方案名称，如 name = \"驻马店市2020年安全生产执法考核\"")
     settings["name"] = _typed(data, "name", str, "").strip()
     settings["method"] = _typed(points, "method", str, "points.", default="rank")
     for key in ("top", "step", "floor", "full"):

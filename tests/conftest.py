@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from records.access import Identity
 from records.db import open_database
 from records.demo import build_demo_database
 from records.store import Store
@@ -18,6 +19,9 @@ from records.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "zhumadian-2020-h1-table.csv"
 REFERENCE_TABLE = SHARED_REFERENCE if SHARED_REFERENCE.exists() else ROOT / "data" / "zhumadian-2020-h1-attachment.csv"
+# Who the tests are when they write through the store or read records directly: an operator at the command line.
+TESTER = Identity("测试", "测试", "admin", how="cli")
+EVERY_COUNTY = TESTER.scope
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from report.analysis import county_view, ranking_table
 from report.charts import inspections_fines_scatter
 from report.exports import figure_png, workbook
 from scoring import ScoringRule
-from tests.conftest import ROOT, run_module
+from tests.conftest import EVERY_COUNTY, ROOT, run_module
 
 REFERENCE_TEXT = ROOT.parent / "shared" / "reference" / "zhumadian-2020-h1-bulletin.txt"
 
@@ -151,7 +151,7 @@ def test_bulletin_command_rejects_bad_input(built_demo: Path, tmp_path: Path) ->
 def test_an_empty_period_still_drafts_a_sentence(demo) -> None:
     import datetime as dt
 
-    draft = draft_bulletin(demo, dt.date(2030, 1, 1), dt.date(2030, 6, 30))
+    draft = draft_bulletin(demo, dt.date(2030, 1, 1), dt.date(2030, 6, 30), scope=EVERY_COUNTY)
     assert "2030年1–6月没有任何执法记录或汇总数据。" in draft.text()
     assert bulletin_chart(draft) is None
 

@@ -12,6 +12,7 @@ from records.queries import county_measures, rectification_gaps, same_period_las
 from report.analysis import county_view, ranking_table
 from report.exports import csv_bytes, workbook
 from scoring import ScoringRule
+from tests.conftest import EVERY_COUNTY
 
 H1 = (dt.date(2020, 1, 1), dt.date(2020, 6, 30))
 
@@ -20,7 +21,7 @@ def demo_view(demo):
     return county_view(
         county_measures(demo, *H1),
         county_measures(demo, *same_period_last_year(*H1)),
-        rectification_gaps(demo, *H1),
+        rectification_gaps(demo, EVERY_COUNTY, *H1),
     )
 
 

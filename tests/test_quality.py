@@ -25,7 +25,7 @@ from records.importer import import_file
 from records.queries import overdue_case_records, quality_counts, revisit_records
 from report.quality import quality_view, too_few_lines
 from scoring.quality import QualitySettings, judge_quality, judge_signal
-from tests.conftest import ROOT, run_module
+from tests.conftest import EVERY_COUNTY, ROOT, run_module
 
 START, END = dt.date(2023, 1, 1), dt.date(2023, 6, 30)
 SETTINGS = QualitySettings()
@@ -111,7 +111,7 @@ def test_repeat_visits_flag_the_county_revisiting_the_same_unit(store) -> None: 
     assert_margins(signals, SETTINGS.revisit_margin, flagged="西平县", inside="上蔡县", few="平舆县")
     assert "检查100家次中有80家次是对30天内已检查过的同一单位的重复检查，占80.0%" in signals.loc["西平县", "sentence"]
     assert "平均每个单位检查5.0次" in signals.loc["西平县", "sentence"]
-    behind = revisit_records(connection, 411721, START, END)
+    behind = revisit_records(connection, EVERY_COUNTY, 411721, START, END)
     assert set(behind["unit_name"]) == {"西平县常查单位"} and len(behind) == 81
     assert behind["days_since_previous"].iloc[0] is pd.NA or pd.isna(behind["days_since_previous"].iloc[0])
 
@@ -186,7 +186,7 @@ def test_overdue_decisions_judge_only_cases_whose_time_has_run_out(store) -> Non
     assert signals.loc["驿城区", "base"] == 40  # the five May cases are not judged yet
     assert_margins(signals, SETTINGS.overdue_margin, flagged="西平县", inside="上蔡县", few="平舆县")
     assert "立案已满90天的10起案件中，8起超过90天未作出处罚决定，占80.0%" in signals.loc["西平县", "sentence"]
-    overdue = overdue_case_records(connection, 411721, START, END)
+    overdue = overdue_case_records(connection, EVERY_COUNTY, 411721, START, END)
     assert len(overdue) == 8 and (overdue["days_waiting"] > 90).all()
     # Judged on an earlier day (a period still running), fewer cases have had their 90 days.
     assert judged(connection, "overdue_decisions", today=dt.date(2023, 5, 1)).loc["驿城区", "base"] == 29
@@ -247,7 +247,7 @@ def test_no_period_of_the_demo_flags_anything_but_the_planted_patterns(demo: duc
 
 
 def test_the_demo_bulletin_names_the_planted_counties_and_figures(demo: duckdb.DuckDBPyConnection) -> None:
-    text = draft_bulletin(demo, *H1).text()
+    text = draft_bulletin(demo, *H1, scope=EVERY_COUNTY).text()
     assert "反复检查少数几家单位" in text and "泌阳县检查160家次中有134家次是对30天内已检查过的同一单位" in text
     assert "突击完成" in text and "新蔡县时段最后10天检查41家次，占本期152家次的27.0%" in text
     assert "办案超过法定期限" in text and "遂平县立案已满90天的9起案件中，6起超过90天未作出处罚决定" in text

@@ -20,6 +20,7 @@ from records.queries import (
 )
 from scoring import score_counties
 from scoring.output import format_change, format_fines
+from tests.conftest import EVERY_COUNTY
 
 H1 = (dt.date(2020, 1, 1), dt.date(2020, 6, 30))
 
@@ -107,7 +108,7 @@ def test_monthly_series_adds_up_to_the_period(demo) -> None:
 
 
 def test_rectification_gaps_name_the_cases(demo) -> None:
-    gaps = rectification_gaps(demo, *H1).set_index("county")
+    gaps = rectification_gaps(demo, EVERY_COUNTY, *H1).set_index("county")
     assert gaps["gaps"].to_dict() == {"上蔡县": 1, "正阳县": 2, "确山县": 2}
     assert all(len(ids) == min(n, 5) for ids, n in zip(gaps["case_ids"], gaps["gaps"], strict=True))
     assert gaps.loc["正阳县", "case_ids"].tolist() == ["LA41172420201001", "LA41172420201002"]
@@ -116,8 +117,8 @@ def test_rectification_gaps_name_the_cases(demo) -> None:
 def test_every_county_figure_traces_to_its_records(demo) -> None:
     measures = county_measures(demo, *H1).set_index("county")
     code = int(measures.loc["遂平县", "county_code"])
-    visits = inspection_records(demo, code, *H1)
-    cases = case_records(demo, code, *H1)
+    visits = inspection_records(demo, EVERY_COUNTY, code, *H1)
+    cases = case_records(demo, EVERY_COUNTY, code, *H1)
     assert len(visits) == measures.loc["遂平县", "inspections"] == 121
     assert len(cases) == 17
     assert round(cases["fine_yuan"].sum() / 10000, 2) == 30.00

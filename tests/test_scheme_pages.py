@@ -24,7 +24,7 @@ from report.analysis import county_view, ranking_table
 from report.exports import csv_bytes, workbook
 from report.schemes import SchemeNote
 from scoring import Measure, ScoringRule, scheme_to_toml
-from tests.conftest import ROOT, run_module
+from tests.conftest import EVERY_COUNTY, ROOT, TESTER, run_module
 from tests.test_app import open_page, ranking, table_with, visible
 
 DEFAULT = "驻马店市安全生产执法考核（通报附件规则）"
@@ -214,7 +214,7 @@ def test_the_flags_page_says_how_decisive_the_last_places_are_and_who_stays_ther
 
 
 def test_the_bulletin_names_counties_at_the_bottom_period_after_period(demo) -> None:
-    draft = draft_bulletin(demo, pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-06-30").date())
+    draft = draft_bulletin(demo, pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-06-30").date(), scope=EVERY_COUNTY)
     problems = [p.text for p in draft.paragraphs if p.role == "problem"]
     persistent = [p for p in problems if "连续两期及以上排名靠后" in p]
     assert len(persistent) == 1
@@ -229,7 +229,7 @@ OTHER = ScoringRule(
 
 
 def test_a_scheme_of_other_measures_reaches_every_table_chart_and_export(app: AppTest, demo_path: Path) -> None:
-    with Store(demo_path).transaction("测试", "保存评分方案") as connection:
+    with Store(demo_path).transaction(TESTER, "保存评分方案") as connection:
         save_scheme(connection, scheme_to_toml(OTHER))
     open_page(app, "pages/rankings.py")
     table = ranking(app)
@@ -258,7 +258,9 @@ def test_a_scheme_of_other_measures_reaches_every_table_chart_and_export(app: Ap
     open_page(app, "pages/flags.py")
     assert not app.error
     with Store(demo_path).reading() as connection:
-        draft = draft_bulletin(connection, pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-06-30").date())
+        draft = draft_bulletin(
+            connection, pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-06-30").date(), scope=EVERY_COUNTY
+        )
     assert [m.column for m in draft.rule.measures] == ["hazards_found", "rectification_rate", "penalty_decisions"]
     assert draft.scheme_line == "评分方案：隐患整改处罚（第1版）"
     table = Document(io.BytesIO(bulletin_document(draft))).tables[0]
@@ -277,7 +279,7 @@ def test_a_summary_only_county_is_said_to_lack_a_measure_its_summary_lacks(
         "records", "import", str(summary), "--start", "2021-01-01", "--end", "2021-06-30", "--db", str(demo_path)
     )
     assert result.returncode == 0, result.stderr
-    with Store(demo_path).transaction("测试", "保存评分方案") as connection:
+    with Store(demo_path).transaction(TESTER, "保存评分方案") as connection:
         save_scheme(connection, scheme_to_toml(OTHER_MEASURES))
     open_page(app, "pages/rankings.py")
     app.selectbox(key="year").set_value(2021).run()

@@ -18,7 +18,7 @@ import pytest
 
 from records.batches import withdraw_batch
 from records.store import PAUSE_POINTS, Store
-from tests.conftest import ROOT, run_module
+from tests.conftest import ROOT, TESTER, run_module
 from tests.test_cli import EXPECTED_CSV
 
 H1 = ("--start", "2020-01-01", "--end", "2020-06-30")
@@ -341,11 +341,11 @@ def test_old_snapshots_are_pruned_and_in_process_transactions_roll_back(store_pa
     store = Store(store_path)
     first = store.current_version() or 0
     for index in range(5):
-        with store.transaction("测试", f"写入 {index}") as connection:
+        with store.transaction(TESTER, f"写入 {index}") as connection:
             connection.execute("INSERT INTO meta VALUES (?, 'x')", [f"k{index}"])
     versions = sorted(p.name for p in store.snapshots.glob("v*.duckdb"))
     assert versions == [f"v{first + n:06d}.duckdb" for n in (3, 4, 5)]
-    with pytest.raises(ZeroDivisionError), store.transaction("测试", "失败的写入") as connection:
+    with pytest.raises(ZeroDivisionError), store.transaction(TESTER, "失败的写入") as connection:
         withdraw_batch(connection, 1, "先撤销")
         _ = 1 / 0
     assert store.current_version() == first + 5 and not store.marker.exists()
@@ -366,7 +366,7 @@ def test_two_sessions_of_one_dashboard_process_confirm_at_once(store_path: Path,
 
     def confirm(source: Path) -> None:
         barrier.wait()
-        with store.transaction("本机", f"导入 {source.name}") as connection:
+        with store.transaction(TESTER, f"导入 {source.name}") as connection:
             outcome = import_file(connection, source, transaction=False)
             if outcome.status != "imported":
                 raise Rollback

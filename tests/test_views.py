@@ -37,6 +37,7 @@ from report.links import address_params, read_address
 from report.periods import PRESETS, default_period, period_dates, preset_label
 from report.safe import md, plot
 from scoring.flags import FlagSettings
+from tests.conftest import EVERY_COUNTY
 
 H1 = (dt.date(2020, 1, 1), dt.date(2020, 6, 30))
 COUNTIES = {"驿城区": 411702, "泌阳县": 411726, "遂平县": 411728}
@@ -45,7 +46,8 @@ COUNTIES = {"驿城区": 411702, "泌阳县": 411726, "遂平县": 411728}
 def view_of(demo, selected=(), within=False, lang="zh"):  # type: ignore[no-untyped-def]
     measures = county_measures(demo, *H1)
     previous = county_measures(demo, *same_period_last_year(*H1))
-    return county_view(measures, previous, rectification_gaps(demo, *H1), selected, within, None, None, lang)
+    gaps = rectification_gaps(demo, EVERY_COUNTY, *H1)
+    return county_view(measures, previous, gaps, selected, within, None, None, lang)
 
 
 # Escaping: text from a file is shown as text.
@@ -279,11 +281,12 @@ def test_monthly_and_record_tables_have_headers_in_words_and_dates_without_time(
     assert "00:00" not in " ".join(str(c.value) for row in book.active.iter_rows() for c in row)
     from records.queries import case_records
 
-    cases = record_table(case_records(demo, COUNTIES["驿城区"], *H1, 50), "cases")
+    cases = record_table(case_records(demo, EVERY_COUNTY, COUNTIES["驿城区"], *H1, 50), "cases")
     assert list(cases.columns)[:4] == ["案件编号", "立案日期", "处罚决定日期", "当事单位"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", cases["立案日期"].iloc[0])
     assert set(cases["整改记录"]) <= {"是", "否"}
-    assert list(record_table(case_records(demo, COUNTIES["驿城区"], *H1, 5), "cases", "en").columns)[:2] == [
+    english = record_table(case_records(demo, EVERY_COUNTY, COUNTIES["驿城区"], *H1, 5), "cases", "en")
+    assert list(english.columns)[:2] == [
         "Case no.",
         "Filed",
     ]
@@ -308,7 +311,7 @@ def test_trend_picture_gives_each_county_its_colour_and_names_its_period(demo) -
 
 
 def test_word_bulletin_names_the_standard_fonts_with_installed_fallbacks_and_numbers_its_pages(demo) -> None:
-    content = bulletin_document(draft_bulletin(demo, *H1))
+    content = bulletin_document(draft_bulletin(demo, *H1, scope=EVERY_COUNTY))
     document = Document(io.BytesIO(content))
     title = document.paragraphs[1].runs[0]
     body = document.paragraphs[6].runs[0]
