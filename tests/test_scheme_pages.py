@@ -214,7 +214,9 @@ def test_the_flags_page_says_how_decisive_the_last_places_are_and_who_stays_ther
 
 
 def test_the_bulletin_names_counties_at_the_bottom_period_after_period(demo) -> None:
-    draft = draft_bulletin(demo, pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-06-30").date(), scope=EVERY_COUNTY)
+    draft = draft_bulletin(
+        demo, pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-06-30").date(), scope=EVERY_COUNTY
+    )
     problems = [p.text for p in draft.paragraphs if p.role == "problem"]
     persistent = [p for p in problems if "连续两期及以上排名靠后" in p]
     assert len(persistent) == 1
