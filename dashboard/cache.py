@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
@@ -368,15 +369,36 @@ def _quality_view(
     return quality_report.quality_view(counts, start, end, selected, within, settings, lang)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _boundaries(path: str, modified: float) -> dict:
     return load_boundaries(Path(path))
 
 
+def boundaries_stamp() -> float:
+    """When the shipped boundaries file last changed (0 without one): part of the map figure's cache key."""
+    return BOUNDARIES_FILE.stat().st_mtime if BOUNDARIES_FILE.exists() else 0.0
+
+
 def county_boundaries() -> dict:
-    """The shipped county boundaries (GeoJSON), read again only when the file changes; raises BoundaryError."""
-    modified = BOUNDARIES_FILE.stat().st_mtime if BOUNDARIES_FILE.exists() else 0.0
-    return _boundaries(str(BOUNDARIES_FILE), modified)
+    """The shipped county boundaries (GeoJSON), read again only when the file changes; raises BoundaryError.
+
+    One dict shared by every session (not a copy per run): read it, never change it."""
+    return _boundaries(str(BOUNDARIES_FILE), boundaries_stamp())
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure(path: str, version: int, name: str, view: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def shared_figure(name: str, view: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
+    """A finished Plotly figure, built once per data version, record scope, chart ``name`` and ``view`` (every
+    value the figure depends on besides the data), then shared by every session of this process.
+
+    Building a figure costs tens of milliseconds (Plotly validates every property); sending one only its JSON.
+    The figure is shared, so it is only read: ``st.plotly_chart`` and the PNG export both work on copies.
+    """
+    return _figure(*_key(), name, (*view, _scope()), build)
 
 
 def _key() -> tuple[str, int]:

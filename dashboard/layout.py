@@ -342,6 +342,21 @@ def table_downloads(
     )
 
 
+def view_key(filters: Filters) -> tuple[object, ...]:
+    """Everything a page's figures depend on besides the data and the record scope: the view and the thresholds.
+
+    With ``cache.shared_figure`` a figure is built once for this key and shared by every session."""
+    return (
+        filters.start,
+        filters.end,
+        filters.selected_codes,
+        filters.selected_names,
+        filters.rank_within_selection,
+        filters.lang,
+        flag_settings(),
+    )
+
+
 def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> None:
     """A print-quality PNG of a chart whose title names the period: a button draws it (a few seconds, with a
     spinner), then the download is offered next to it. A picture of an older view is never offered."""

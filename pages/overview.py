@@ -11,6 +11,7 @@ from dashboard.layout import (
     remember_map_click,
     source_notes,
     table_downloads,
+    view_key,
 )
 from dashboard.quality import quality_settings
 from records.geo import BoundaryError
@@ -67,12 +68,19 @@ for column, title, which, rows in (
 ranking_scope_note(filters, view.pool_size)
 source_notes(data, filters)
 
-st.subheader(text("map_title", lang))
-try:
-    boundaries = cache.county_boundaries()
-except BoundaryError as error:
-    st.caption(text("map_unavailable", lang, error=md(error)))
-else:
+shown_key = view_key(filters)
+
+
+# The map and the trend are fragments: a change of what colours the map, or of the trend's measure, reruns that
+# part only. Their figures are built once per data version and view and shared by every session.
+@st.fragment
+def map_part() -> None:
+    st.subheader(text("map_title", lang))
+    try:
+        boundaries = cache.county_boundaries()
+    except BoundaryError as error:
+        st.caption(text("map_unavailable", lang, error=md(error)))
+        return
     colours = map_measures(view.rule, lang)
     colour_by = st.radio(
         text("map_colour_by", lang),
@@ -81,12 +89,17 @@ else:
         horizontal=True,
         key="map_colour_by",
     )
-    shown = view.shown
-    if colour_by == "quality":
-        selection = (filters.selected_codes, filters.rank_within_selection)
-        quality = cache.quality_view(filters.start, filters.end, *selection, quality_settings(), lang)
-        shown = with_quality(shown, quality, lang)
-    county_figure = county_map(shown, boundaries, colour_by, lang, view.scored, view.rule)
+    quality = quality_settings() if colour_by == "quality" else None
+
+    def build_map():  # type: ignore[no-untyped-def]
+        shown = view.shown
+        if quality is not None:
+            selection = (filters.selected_codes, filters.rank_within_selection)
+            shown = with_quality(shown, cache.quality_view(filters.start, filters.end, *selection, quality, lang), lang)
+        return county_map(shown, boundaries, colour_by, lang, view.scored, view.rule)
+
+    map_key = (*shown_key, colour_by, quality, cache.boundaries_stamp())
+    county_figure = cache.shared_figure("county_map", map_key, build_map)
     clicked = st.plotly_chart(
         county_figure, key="county_map", width="stretch", on_select="rerun", selection_mode="points"
     )
@@ -95,12 +108,18 @@ else:
     st.caption(text("map_click_hint", lang))
     chart_download(county_figure, text("map_title", lang), "county_map_png", filters)
 
-st.subheader(text("monthly_trend", lang))
+
+map_part()
 monthly = cache.monthly_series(filters.start, filters.end)
 monthly = monthly[monthly["county_code"].isin(view.shown["county_code"])]
-if monthly.empty:
-    st.info(text("no_monthly", lang))
-else:
+
+
+@st.fragment
+def trend_part() -> None:
+    st.subheader(text("monthly_trend", lang))
+    if monthly.empty:
+        st.info(text("no_monthly", lang))
+        return
     measure = st.radio(
         text("trend_measure", lang),
         ["inspections", "cases", "fines"],
@@ -108,9 +127,14 @@ else:
         horizontal=True,
         key="overview_trend_measure",
     )
-    trend = monthly_trend(monthly, measure, None, lang, scope)
+    trend = cache.shared_figure(
+        f"overview_trend_{measure}", shown_key, lambda: monthly_trend(monthly, measure, None, lang, scope)
+    )
     st.plotly_chart(trend, key="overview_trend_chart", width="stretch")
     chart_download(trend, text("monthly_trend", lang), "overview_trend_png", filters)
+
+
+trend_part()
 
 table_downloads(
     text("overview_title", lang, period=filters.period, scope=scope),

@@ -16,6 +16,7 @@ from dashboard.layout import (
     source_notes,
     table_downloads,
     traceable_counties,
+    view_key,
 )
 from dashboard.quality import quality_settings
 from report.analysis import flag_marks, published_differences, ranking_table, record_table, rule_footnote
@@ -133,7 +134,7 @@ variants = int(places["variants"].iloc[0]) if len(places) else 0
 st.caption(text("robust_help", lang, n=variants))
 if places["place"].notna().sum() > 2 * ROBUSTNESS_EACH_END:
     st.caption(text("robust_limited", lang, n=ROBUSTNESS_EACH_END))
-show_robustness = robustness_chart(places, lang, variants)
+show_robustness = cache.shared_figure("robustness", view_key(filters), lambda: robustness_chart(places, lang, variants))
 st.plotly_chart(show_robustness, key="robustness_chart", width="stretch")
 chart_download(show_robustness, text("robust_title", lang), "robustness_chart_png", filters)
 
@@ -154,7 +155,11 @@ else:
     if len(counties) > 2 * BUMP_EACH_END:
         drawn = highlighted or counties[:BUMP_EACH_END] + counties[-BUMP_EACH_END:]
         st.caption(text("bump_limited", lang, n=BUMP_EACH_END))
-    bump = bump_chart(over_time.history, highlighted, lang, drawn if len(counties) > 2 * BUMP_EACH_END else None)
+    bump = cache.shared_figure(
+        "bump",
+        view_key(filters),
+        lambda: bump_chart(over_time.history, highlighted, lang, drawn if len(counties) > 2 * BUMP_EACH_END else None),
+    )
     st.plotly_chart(bump, key="bump_chart", width="stretch")
     chart_download(bump, text("history_title", lang, n=len(over_time.periods)), "bump_chart_png", filters)
     schemes_used = over_time.scheme_label(lang)
