@@ -78,7 +78,7 @@ RUNNING_JS = """() => {
 SNAPSHOT_JS = """(tableKey) => {
   const main = document.querySelector('[data-testid="stMainBlockContainer"]');
   const app = document.querySelector('[data-test-script-state]');
-  const table = document.querySelector('.st-key-' + tableKey);
+  const table = document.querySelector('[class*="st-key-' + tableKey + '"]');  // the key ends with the period
   const rows = table ? Array.from(table.querySelectorAll('[role="row"]')).map(
       row => Array.from(row.querySelectorAll('[role="gridcell"]')).map(cell => cell.textContent.trim())) : [];
   return {
@@ -161,6 +161,9 @@ def county_column(rows: list[dict[str, Any]], counties: set[str]) -> str | None:
 
 
 def table_key(element: Element) -> str:
+    """A table's key without the view it names (the ranking's key ends with its period: ranking_table_20240101_…)."""
+    if element.key and element.key.startswith("ranking_table_"):
+        return "ranking_table"
     return element.key or "at " + ".".join(map(str, element.path))
 
 

@@ -6,6 +6,10 @@ Each page run reads the store's pointer once (one small file read) and keeps tha
 a page never mixes two versions; a write anywhere shows on the next page run. Every cached result is keyed by the
 version, so nothing needs clearing by hand.
 
+Results that pages only read (frames, views, figures) are kept with ``st.cache_resource``: one object shared by every
+session of the process, where ``st.cache_data`` would unpickle a fresh copy on every call (up to a sixth of a warm
+page run). Pages and ``report/`` derive new frames from them (pandas copy-on-write) and never assign into them.
+
 Who is asking comes from the session (``current_identity``), never from a page's argument: the accessors that
 return record-level rows pass that identity's scope to the query, the write functions pass the identity to the
 store (which refuses anyone but an administrator), and results that hold records are cached per scope.
@@ -153,7 +157,7 @@ def audit_log() -> AuditLog:
     return store().audit
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _account_count(path: str, version: int) -> int:
     return accounts.account_count(cursor())
 
@@ -173,7 +177,7 @@ def current_account(name: str) -> Account | None:
     return _account(*_key(), name)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _administrators(path: str, version: int) -> list[str]:
     return accounts.administrators(cursor())
 
@@ -218,17 +222,17 @@ def audit_users() -> list[str]:
     return audit_log().users()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _measures(path: str, version: int, start: dt.date, end: dt.date, keys: tuple[str, ...] = ()) -> pd.DataFrame:
     return queries.county_measures(cursor(), start, end, keys)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _scheme(path: str, version: int, end: dt.date) -> StoredScheme:
     return schemes.scheme_for_period(cursor(), end)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _scheme_versions(path: str, version: int) -> pd.DataFrame:
     return schemes.scheme_versions(cursor())
 
@@ -243,49 +247,49 @@ def _scheme_measures(path: str, version: int, start: dt.date, end: dt.date) -> t
     return scheme, _measures(path, version, start, end, _keys(scheme))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _monthly(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.monthly_series(cursor(), start, end)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _gaps(path: str, version: int, start: dt.date, end: dt.date, scope: RecordScope) -> pd.DataFrame:
     return queries.rectification_gaps(cursor(), scope, start, end)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _published(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.published_summary(cursor(), start, end)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _city_totals(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.period_totals(
         _measures(path, version, start, end), _measures(path, version, *queries.same_period_last_year(start, end))
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _counties(path: str, version: int) -> pd.DataFrame:
     return queries.counties(cursor())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _span(path: str, version: int) -> tuple[dt.date, dt.date] | None:
     return queries.record_span(cursor())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _latest(path: str, version: int, up_to: dt.date) -> dt.date | None:
     return queries.latest_record_date(cursor(), up_to)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _label(path: str, version: int) -> str | None:
     return queries.dataset_label(cursor())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _county_view(
     path: str,
     version: int,
@@ -317,7 +321,7 @@ def _pool(measures: pd.DataFrame, selected: tuple[int, ...], within: bool) -> pd
     return measures
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _robustness(
     path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool
 ) -> pd.DataFrame:
@@ -325,7 +329,7 @@ def _robustness(
     return rank_robustness(_pool(measures, selected, within), scheme.rule)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _history(
     path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str
 ) -> PlacesOverTime:
@@ -345,14 +349,14 @@ def _proposal(
     return score_counties(_pool(measures, selected, within), rule)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _quality_counts(
     path: str, version: int, start: dt.date, end: dt.date, today: dt.date, windows: tuple[tuple[str, int], ...]
 ) -> pd.DataFrame:
     return queries.quality_counts(cursor(), start, end, today, **dict(windows))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _quality_view(
     path: str,
     version: int,
@@ -512,22 +516,46 @@ def dataset_label() -> str | None:
     return _label(*_key())
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _records(
+    path: str, version: int, kind: str, scope: RecordScope, county_code: int, start: dt.date, end: dt.date, limit: int
+) -> pd.DataFrame:
+    read = queries.inspection_records if kind == "inspections" else queries.case_records
+    return read(cursor(), scope, county_code, start, end, limit)
+
+
 def inspection_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
-    """A county's inspections in the period, within the signed-in identity's scope (none outside it)."""
-    return queries.inspection_records(cursor(), _scope(), county_code, start, end, limit)
+    """A county's inspections in the period, within the signed-in identity's scope (none outside it); kept per
+    version and scope, as the ranking page shows them on every run."""
+    return _records(*_key(), "inspections", _scope(), county_code, start, end, limit)
 
 
 def case_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
     """A county's cases in the period, within the signed-in identity's scope (none outside it)."""
-    return queries.case_records(cursor(), _scope(), county_code, start, end, limit)
+    return _records(*_key(), "cases", _scope(), county_code, start, end, limit)
 
 
 def quality_records(
     signal: str, county_code: int, start: dt.date, end: dt.date, limit: int, settings: QualitySettings
 ) -> pd.DataFrame:
     """The records behind one county's quality signal, like the two record readers above: within the signed-in
-    identity's scope (none outside it)."""
-    scope = _scope()
+    identity's scope (none outside it), kept per version and scope."""
+    return _quality_records(*_key(), dt.date.today(), _scope(), signal, county_code, start, end, limit, settings)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _quality_records(
+    path: str,
+    version: int,
+    today: dt.date,  # overdue decisions are judged on today
+    scope: RecordScope,
+    signal: str,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int,
+    settings: QualitySettings,
+) -> pd.DataFrame:
     if signal == "repeat_visits":
         return queries.revisit_records(cursor(), scope, county_code, start, end, limit, settings.revisit_days)
     if signal == "period_end_rush":

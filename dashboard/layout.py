@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from dashboard import cache
 from dashboard.sidebar import MAP_CLICK_KEY, Filters, current_filters
@@ -28,7 +27,6 @@ from report.schemes import SchemeNote, scheme_note
 from report.text import ATTACHMENT_MEASURES, measure_heading, measure_short, text
 from scoring import CATALOGUE, ScoringRule
 from scoring.flags import FlagSettings
-from scoring.output import format_points
 
 __all__ = ["Filters", "current_filters"]
 
@@ -403,23 +401,6 @@ def records_download(table: pd.DataFrame, name: str, kind: str, lang: str, count
         key=f"trace_{kind}_csv",
         on_click="ignore",
     )
-
-
-SHADE_ROWS_UP_TO = 300  # pandas' Styler costs about 0.15 s per 1,000 rows; past this the 预警 column marks them
-
-
-def shade_flagged_rows(table: pd.DataFrame, flag_column: str) -> pd.DataFrame | Styler:
-    """Flagged rows shaded red (for a city or a province); a national table relies on its 预警 column."""
-    if len(table) > SHADE_ROWS_UP_TO:
-        return table
-    fines = [column for column in table.columns if "万元" in str(column) or "10k yuan" in str(column)]
-    # Other fractional figures (rates, weighted or 百分制 points) as the bulletin prints them: 85.6, 8.25.
-    fractions = [c for c in table.columns if c not in fines and pd.api.types.is_float_dtype(table[c])]
-    formats: dict[Any, Any] = {column: "{:.2f}" for column in fines}
-    formats.update({column: format_points for column in fractions})
-    return table.style.apply(
-        lambda row: ["background-color: #fde2e1" if row[flag_column] else ""] * len(row), axis=1
-    ).format(formats, na_rep="—")
 
 
 MAP_LAST_CLICK_KEY = "_map_last_click"

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from records.access import Identity
 from records.db import open_database
@@ -64,3 +65,12 @@ def table_snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, object]:
     for table in ("counties", "inspections", "cases", "county_summaries", "import_log", "meta"):
         snapshot[table] = connection.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t").fetchone()
     return snapshot
+
+
+def ranking_element(app: AppTest):  # type: ignore[no-untyped-def]
+    """The ranking grid, whose key names the period it shows (ranking_table_20240101_20240630)."""
+    return next(table for table in app.dataframe if str(table.key or "").startswith("ranking_table_"))
+
+
+def ranking(app: AppTest) -> pd.DataFrame:
+    return ranking_element(app).value

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from records.db import open_database
 from records.demo import COUNTIES_FILE, load_counties
-from tests.conftest import ROOT, table_snapshot
+from tests.conftest import ROOT, ranking, table_snapshot
 
 PAGES = [
     "pages/overview.py",
@@ -36,10 +36,6 @@ def open_page(app: AppTest, page: str) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
-
-def ranking(app: AppTest) -> pd.DataFrame:
-    return app.dataframe(key="ranking_table").value
 
 
 def table_with(app: AppTest, column: str) -> pd.DataFrame:

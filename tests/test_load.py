@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.load import Calibration, View, calibrate, cpu_seconds, listening_pid, run_load
+from benchmarks.load import Calibration, View, calibrate, cpu_seconds, listening_pid, run_load, table_key
 from benchmarks.streamlit_client import StreamlitSession, arrow_rows, user_key
 from dashboard.local_server import DashboardDidNotStart, running_dashboard
 
@@ -50,7 +50,7 @@ def test_a_websocket_session_changes_the_period_like_the_sidebar(dashboard: tupl
         finally:
             await session.close()
         titles = [next(e.proto.body for e in run.of_kind("heading") if e.proto.tag == "h1") for run in (first, second)]
-        ranking = next(e for e in narrowed.of_kind("dataframe") if e.key == "ranking_table")
+        ranking = next(e for e in narrowed.of_kind("dataframe") if table_key(e) == "ranking_table")
         statuses = [run.status for run in (first, second, narrowed)]
         return titles, statuses, sorted(row["单位"] for row in arrow_rows(ranking))
 
