@@ -18,10 +18,13 @@ store (which refuses anyone but an administrator), and results that hold records
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -35,7 +38,7 @@ from records.access import LOCAL_IDENTITY, AccessDenied, Identity, RecordScope, 
 from records.accounts import Account, SignIn
 from records.audit import AuditEntry, AuditLog
 from records.batches import Withdrawal, replace_batch, withdraw_batch
-from records.db import database_path
+from records.db import DATABASE_ENVIRONMENT_VARIABLE, database_path
 from records.demo import build_demo_database
 from records.geo import BOUNDARIES_FILE, load_boundaries
 from records.importer import ImportOutcome, check_file, write_checked
@@ -53,6 +56,7 @@ from scoring.history import preceding_periods
 from scoring.quality import QualitySettings, spans_months
 from scoring.robustness import rank_robustness
 
+_T = TypeVar("_T")
 IDENTITY_KEY = "_identity"  # the signed-in Identity, in server-side session state only (dashboard.session)
 _PIN = "_store_version_pin"
 KEEP_OPEN = 2  # the newest version and the one before it, which other sessions may still be reading
@@ -91,7 +95,14 @@ def _readers(path: str) -> SnapshotReaders:
 
 
 def database_file() -> str:
-    return str(database_path())
+    """The primary database file this process serves (``ENFORCEMENT_DB``, else the default), resolved once per
+    setting: it is part of every cache key, so it is asked for many times a run."""
+    return _resolved_database(os.environ.get(DATABASE_ENVIRONMENT_VARIABLE), os.getcwd())
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved_database(setting: str | None, folder: str) -> str:
+    return str(database_path(setting))
 
 
 def store() -> Store:
@@ -390,19 +401,42 @@ def county_boundaries() -> dict:
     return _boundaries(str(BOUNDARIES_FILE), boundaries_stamp())
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _figure(path: str, version: int, name: str, view: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
+@st.cache_resource(max_entries=1024, show_spinner=False)
+def _shared(path: str, version: int, name: str, view: tuple[object, ...], _build: Callable[[], object]) -> object:
     return _build()
 
 
-def shared_figure(name: str, view: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
-    """A finished Plotly figure, built once per data version, record scope, chart ``name`` and ``view`` (every
-    value the figure depends on besides the data), then shared by every session of this process.
+def shared(name: str, view: tuple[object, ...], build: Callable[[], _T]) -> _T:
+    """What a page shows (a finished table, a figure), built once per data version, record scope, ``name`` and
+    ``view`` (every value it depends on besides the data), then shared by every session of this process.
 
-    Building a figure costs tens of milliseconds (Plotly validates every property); sending one only its JSON.
-    The figure is shared, so it is only read: ``st.plotly_chart`` and the PNG export both work on copies.
+    The result is shared, so it is only read: ``st.dataframe``, ``st.plotly_chart``, the downloads and the PNG
+    export all work on copies.
     """
-    return _figure(*_key(), name, (*view, _scope()), build)
+    return _shared(*_key(), name, (*view, _scope()), build)  # type: ignore[return-value]
+
+
+class _SharedFigure(go.Figure):
+    """A figure shared by every session, whose dict is made once: ``st.plotly_chart`` asks for it on every run, and
+    Plotly's own ``to_dict`` deep-copies the whole figure each time (for the map, 15 % of the overview's run)."""
+
+    def to_dict(self) -> dict:  # type: ignore[override]
+        plain = self.__dict__.get("_shared_dict")
+        if plain is None:
+            plain = self.__dict__["_shared_dict"] = super().to_dict()
+        return plain
+
+
+def _shareable(build: Callable[[], go.Figure]) -> go.Figure:
+    figure = build()
+    figure.__class__ = _SharedFigure  # the same object, no second validation; never changed once shared
+    return figure
+
+
+def shared_figure(name: str, view: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
+    """A finished Plotly figure, shared as above: building one costs tens of milliseconds (Plotly validates every
+    property), sending one only its JSON."""
+    return shared(name, view, lambda: _shareable(build))
 
 
 def _key() -> tuple[str, int]:

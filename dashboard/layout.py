@@ -199,18 +199,25 @@ def stop_if_empty(data: PageData, filters: Filters) -> None:
 
 def source_notes(data: PageData, filters: Filters) -> None:
     """Say which counties' figures are not from records, so every figure can be traced."""
+    for line in cache.shared("source_notes", view_key(filters), lambda: _source_lines(data, filters)):
+        st.caption(line)
+
+
+def _source_lines(data: PageData, filters: Filters) -> list[str]:
     shown = data.measures[data.measures["county_code"].isin(data.view.shown["county_code"])]
     joiner = "、" if filters.lang == "zh" else ", "
+    lines = []
     for source, key in (("summary", "summary_source"), ("none", "none_source")):
         names = shown.loc[shown["source"] == source, "county"].tolist()
         if names:
-            st.caption(text(key, filters.lang, period=filters.period, names=md(joiner.join(names))))
+            lines.append(text(key, filters.lang, period=filters.period, names=md(joiner.join(names))))
     summaries = shown[shown["source"] == "summary"]
     for measure in data.view.rule.measures:  # a summary-only county has no value for a measure its summary lacks
         names = summaries.loc[summaries[measure.column].isna(), "county"].tolist() if measure.column in shown else []
         if names:
             heading = md(measure_heading(measure, filters.lang))
-            st.caption(text("summary_lacks", filters.lang, measure=heading, names=md(joiner.join(names))))
+            lines.append(text("summary_lacks", filters.lang, measure=heading, names=md(joiner.join(names))))
+    return lines
 
 
 RANKING_WIDTHS = {  # pixels; the grid widens them all in proportion to fill a wider screen
@@ -313,8 +320,9 @@ def table_downloads(
     workbooks."""
     first = next(iter(sheets.values()))
     notes = scheme.lines() if scheme else []
-    left, middle, right = st.columns(3)
-    left.download_button(
+    # One horizontal container, not three columns: every block is one more message per run (about 1 ms each).
+    row = st.container(horizontal=True)
+    row.download_button(
         text("download_csv", lang),
         lambda: csv_bytes(first, float_format, notes),
         file_name=f"{name}.csv",
@@ -322,7 +330,7 @@ def table_downloads(
         key=f"{key}_csv",
         on_click="ignore",
     )
-    middle.download_button(
+    row.download_button(
         text("download_xlsx", lang),
         lambda: workbook(sheets, True, flag_column, attachment, scheme),
         file_name=f"{name}.xlsx",
@@ -330,7 +338,7 @@ def table_downloads(
         key=f"{key}_xlsx",
         on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         text("download_raw", lang),
         lambda: workbook(sheets, False, scheme=scheme),
         file_name=f"{name}（原始数据）.xlsx" if lang == "zh" else f"{name} (raw data).xlsx",
@@ -363,7 +371,7 @@ def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> 
     # hashing those is far cheaper than the figure's own JSON, a map's boundaries and all.
     shown = (filters, cache.data_version(), flag_settings(), figure.layout.title.text)
     fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
-    make, offer, _ = st.columns([1, 1, 2])
+    make = offer = st.container(horizontal=True)  # one block for both buttons, not three columns
     if make.button(text("make_png", filters.lang), key=f"{key}_make"):
         with offer, st.spinner(text("png_building", filters.lang)):
             try:
