@@ -97,8 +97,10 @@ def quality_section(filters: Filters) -> None:
     for line in cache.shared("quality_too_few", shown_key, lambda: too_few_lines(view, lang)):
         st.caption(md(line))
     everything = cache.shared("quality_all", shown_key, lambda: quality_table(view.signals, view.pool, lang))
-    with st.expander(text("quality_all", lang)):
-        st.dataframe(everything, key="quality_all_table", hide_index=True, width="stretch")
+    # Drawn only while open (its own rerun on opening): below the fold, and every page run would send it.
+    every_signal = st.expander(text("quality_all", lang), key="quality_all", on_change="rerun")
+    if every_signal.open:
+        every_signal.dataframe(everything, key="quality_all_table", hide_index=True, width="stretch")
     table_downloads(
         f"{filters.period}{text('quality_title', lang)}" if lang == "zh" else f"Enforcement quality, {filters.period}",
         {text("quality_sheet", lang): table, text("quality_all", lang): everything},

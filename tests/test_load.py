@@ -38,6 +38,31 @@ def test_widget_keys_are_read_from_element_ids() -> None:
     assert user_key("") is None
 
 
+def test_opening_a_page_and_changing_the_period_each_run_the_script_once(dashboard: tuple[str, int, Path]) -> None:
+    """Everyone opening the link at once costs one script run each: writing the view into the address reruns
+    nothing. (Only a process's very first session runs twice: Streamlit takes ``pages/`` for an old-style pages
+    folder until ``st.navigation`` has run once, and ``current_filters`` hands that run over to ``app.py``.)"""
+    url, _, _ = dashboard
+
+    async def scenario() -> tuple[int, int, list[str]]:
+        earlier = StreamlitSession(url)
+        await earlier.open("", "year=2020")  # whatever this process has served before
+        await earlier.close()
+        session = StreamlitSession(url)
+        try:
+            opened = await session.open("rankings", "year=2020")
+            runs_to_open = session.runs_started
+            changed = await session.choose("period", "第一季度")
+            await asyncio.sleep(1)  # a rerun asked for after the run would start within this
+        finally:
+            await session.close()
+        return runs_to_open, session.runs_started, [opened.status, changed.status]
+
+    runs_to_open, runs_in_all, statuses = asyncio.run(scenario())
+    assert statuses == ["ok", "ok"]
+    assert (runs_to_open, runs_in_all) == (1, 2)
+
+
 def test_a_websocket_session_changes_the_period_like_the_sidebar(dashboard: tuple[str, int, Path]) -> None:
     url, _, _ = dashboard
 
