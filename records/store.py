@@ -387,9 +387,7 @@ class Store:
                         tables = _row_counts(check)
                         stored_schema = schema_version(check) or "1"
                     audit_digest, audit_size = self.audit.copy_into(folder / BACKUP_AUDIT_FILE)
-                    manifest = Manifest(
-                        version, _now(), digest, size, stored_schema, tables, audit_digest, audit_size
-                    )
+                    manifest = Manifest(version, _now(), digest, size, stored_schema, tables, audit_digest, audit_size)
                     _write_durably(folder / MANIFEST_FILE, json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
                 except (duckdb.Error, OSError) as error:
                     raise DatabaseError(fault_message(error)) from error
