@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from dashboard.layout import RANKING_WIDTHS
 from dashboard.local_server import DashboardDidNotStart, running_dashboard
+from scoring.scheme import DEFAULT_SCHEME_FILE, scheme_from_toml
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -121,7 +122,7 @@ def test_rankings_in_a_real_browser(page: Page, server: str) -> None:
     assert "驿城区" in table_rows(page)[0]
 
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="下载 CSV").click()
+        page.locator(".st-key-rankings_download_csv").get_by_role("button", name="下载 CSV").click()
     content = Path(download_info.value.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
@@ -308,7 +309,11 @@ DATA_BLOCKS = (
     ".st-key-quality_records",
     ".st-key-file_formats",
 )
-FILE_NAMES = ("zhumadian-2020-h1-attachment.csv",)
+# A scoring scheme's name is the bureau's own words, shown as written in either language.
+FILE_NAMES = (
+    "zhumadian-2020-h1-attachment.csv",
+    scheme_from_toml(DEFAULT_SCHEME_FILE.read_text(encoding="utf-8")).name,
+)
 # Streamlit's file uploader draws "Upload" and "200MB per file • CSV, XLSX, TXT" itself, in English only; the data
 # page says so in Chinese beside it. Format names are the same in both languages.
 LATIN_IN_CHINESE = {"CSV", "XLSX", "TXT", "Excel", "PNG", "Word", "UTF", "GBK", "Upload", "per", "file"}
@@ -320,8 +325,9 @@ CITY_POOL_PHRASES = {
 }
 CITY_WORD = {"zh": "全市", "en": r"\bcity\b"}
 VISIBLE_TEXT = """(blocks) => {
-    // Icons are drawn from ligature words (upload, close) and the skip link is shown only to keyboard users.
-    const hidden = ['[data-testid="stIconMaterial"]', '[data-testid="stSkipToContent"]'];
+    // Icons are drawn from ligature words (upload, close) and the skip link is shown only to keyboard users;
+    // a command to type is the same in both languages.
+    const hidden = ['[data-testid="stIconMaterial"]', '[data-testid="stSkipToContent"]', 'code'];
     const skipped = [...blocks, ...hidden].join(", ");
     const root = document.querySelector('[data-testid="stAppViewContainer"]');
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
