@@ -97,7 +97,7 @@ def _forget() -> None:
 
 def _no_accounts_mode(lang: str) -> Identity:
     if client_address() is None:
-        st.warning(text("no_accounts_banner", lang, command=first_admin_command(lang)), icon="🔓")
+        st.warning(text("no_accounts_banner", lang, command=first_admin_command(lang)), icon=":material/lock_open:")
         return LOCAL_IDENTITY
     if not st.session_state.get(REFUSAL_LOGGED_KEY):
         st.session_state[REFUSAL_LOGGED_KEY] = True
