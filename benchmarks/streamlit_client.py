@@ -137,6 +137,7 @@ class StreamlitSession:
         self._reader: asyncio.Task[None] | None = None
         self._run_done = asyncio.Event()
         self.closed_reason: str | None = None
+        self.runs_started = 0  # script runs the server began for this tab (each begins with new_session)
 
     async def open(self, page: str = "", query_string: str = "") -> Run:
         """Open the page as a fresh tab does (HTML, health, socket, first run) and wait for the run to finish."""
@@ -263,6 +264,7 @@ class StreamlitSession:
         run.wire_bytes += wire
         run_id = message.metadata.run.script_run_id if message.metadata.HasField("run") else ""
         if kind == "new_session":
+            self.runs_started += 1
             # A run begins: what the tab shows is redrawn from here, so earlier elements no longer count.
             run.script_run_id, run.elements = run_id, {}
             self._new_session(message)

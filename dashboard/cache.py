@@ -6,6 +6,10 @@ Each page run reads the store's pointer once (one small file read) and keeps tha
 a page never mixes two versions; a write anywhere shows on the next page run. Every cached result is keyed by the
 version, so nothing needs clearing by hand.
 
+Results that pages only read (frames, views, figures) are kept with ``st.cache_resource``: one object shared by every
+session of the process, where ``st.cache_data`` would unpickle a fresh copy on every call (up to a sixth of a warm
+page run). Pages and ``report/`` derive new frames from them (pandas copy-on-write) and never assign into them.
+
 Who is asking comes from the session (``current_identity``), never from a page's argument: the accessors that
 return record-level rows pass that identity's scope to the query, the write functions pass the identity to the
 store (which refuses anyone but an administrator), and results that hold records are cached per scope.
@@ -14,13 +18,17 @@ store (which refuses anyone but an administrator), and results that hold records
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
@@ -30,7 +38,7 @@ from records.access import LOCAL_IDENTITY, AccessDenied, Identity, RecordScope, 
 from records.accounts import Account, SignIn
 from records.audit import AuditEntry, AuditLog
 from records.batches import Withdrawal, replace_batch, withdraw_batch
-from records.db import database_path
+from records.db import DATABASE_ENVIRONMENT_VARIABLE, database_path
 from records.demo import build_demo_database
 from records.geo import BOUNDARIES_FILE, load_boundaries
 from records.importer import ImportOutcome, check_file, write_checked
@@ -48,6 +56,7 @@ from scoring.history import preceding_periods
 from scoring.quality import QualitySettings, spans_months
 from scoring.robustness import rank_robustness
 
+_T = TypeVar("_T")
 IDENTITY_KEY = "_identity"  # the signed-in Identity, in server-side session state only (dashboard.session)
 _PIN = "_store_version_pin"
 KEEP_OPEN = 2  # the newest version and the one before it, which other sessions may still be reading
@@ -86,7 +95,14 @@ def _readers(path: str) -> SnapshotReaders:
 
 
 def database_file() -> str:
-    return str(database_path())
+    """The primary database file this process serves (``ENFORCEMENT_DB``, else the default), resolved once per
+    setting: it is part of every cache key, so it is asked for many times a run."""
+    return _resolved_database(os.environ.get(DATABASE_ENVIRONMENT_VARIABLE), os.getcwd())
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved_database(setting: str | None, folder: str) -> str:
+    return str(database_path(setting))
 
 
 def store() -> Store:
@@ -152,7 +168,7 @@ def audit_log() -> AuditLog:
     return store().audit
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _account_count(path: str, version: int) -> int:
     return accounts.account_count(cursor())
 
@@ -172,7 +188,7 @@ def current_account(name: str) -> Account | None:
     return _account(*_key(), name)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _administrators(path: str, version: int) -> list[str]:
     return accounts.administrators(cursor())
 
@@ -217,17 +233,17 @@ def audit_users() -> list[str]:
     return audit_log().users()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _measures(path: str, version: int, start: dt.date, end: dt.date, keys: tuple[str, ...] = ()) -> pd.DataFrame:
     return queries.county_measures(cursor(), start, end, keys)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _scheme(path: str, version: int, end: dt.date) -> StoredScheme:
     return schemes.scheme_for_period(cursor(), end)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _scheme_versions(path: str, version: int) -> pd.DataFrame:
     return schemes.scheme_versions(cursor())
 
@@ -242,49 +258,49 @@ def _scheme_measures(path: str, version: int, start: dt.date, end: dt.date) -> t
     return scheme, _measures(path, version, start, end, _keys(scheme))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _monthly(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.monthly_series(cursor(), start, end)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _gaps(path: str, version: int, start: dt.date, end: dt.date, scope: RecordScope) -> pd.DataFrame:
     return queries.rectification_gaps(cursor(), scope, start, end)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _published(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.published_summary(cursor(), start, end)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _city_totals(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.period_totals(
         _measures(path, version, start, end), _measures(path, version, *queries.same_period_last_year(start, end))
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _counties(path: str, version: int) -> pd.DataFrame:
     return queries.counties(cursor())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _span(path: str, version: int) -> tuple[dt.date, dt.date] | None:
     return queries.record_span(cursor())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _latest(path: str, version: int, up_to: dt.date) -> dt.date | None:
     return queries.latest_record_date(cursor(), up_to)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _label(path: str, version: int) -> str | None:
     return queries.dataset_label(cursor())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _county_view(
     path: str,
     version: int,
@@ -316,7 +332,7 @@ def _pool(measures: pd.DataFrame, selected: tuple[int, ...], within: bool) -> pd
     return measures
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _robustness(
     path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool
 ) -> pd.DataFrame:
@@ -324,7 +340,7 @@ def _robustness(
     return rank_robustness(_pool(measures, selected, within), scheme.rule)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _history(
     path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str
 ) -> PlacesOverTime:
@@ -344,14 +360,14 @@ def _proposal(
     return score_counties(_pool(measures, selected, within), rule)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _quality_counts(
     path: str, version: int, start: dt.date, end: dt.date, today: dt.date, windows: tuple[tuple[str, int], ...]
 ) -> pd.DataFrame:
     return queries.quality_counts(cursor(), start, end, today, **dict(windows))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _quality_view(
     path: str,
     version: int,
@@ -368,15 +384,59 @@ def _quality_view(
     return quality_report.quality_view(counts, start, end, selected, within, settings, lang)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _boundaries(path: str, modified: float) -> dict:
     return load_boundaries(Path(path))
 
 
+def boundaries_stamp() -> float:
+    """When the shipped boundaries file last changed (0 without one): part of the map figure's cache key."""
+    return BOUNDARIES_FILE.stat().st_mtime if BOUNDARIES_FILE.exists() else 0.0
+
+
 def county_boundaries() -> dict:
-    """The shipped county boundaries (GeoJSON), read again only when the file changes; raises BoundaryError."""
-    modified = BOUNDARIES_FILE.stat().st_mtime if BOUNDARIES_FILE.exists() else 0.0
-    return _boundaries(str(BOUNDARIES_FILE), modified)
+    """The shipped county boundaries (GeoJSON), read again only when the file changes; raises BoundaryError.
+
+    One dict shared by every session (not a copy per run): read it, never change it."""
+    return _boundaries(str(BOUNDARIES_FILE), boundaries_stamp())
+
+
+@st.cache_resource(max_entries=1024, show_spinner=False)
+def _shared(path: str, version: int, name: str, view: tuple[object, ...], _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def shared(name: str, view: tuple[object, ...], build: Callable[[], _T]) -> _T:
+    """What a page shows (a finished table, a figure), built once per data version, record scope, ``name`` and
+    ``view`` (every value it depends on besides the data), then shared by every session of this process.
+
+    The result is shared, so it is only read: ``st.dataframe``, ``st.plotly_chart``, the downloads and the PNG
+    export all work on copies.
+    """
+    return _shared(*_key(), name, (*view, _scope()), build)  # type: ignore[return-value]
+
+
+class _SharedFigure(go.Figure):
+    """A figure shared by every session, whose dict is made once: ``st.plotly_chart`` asks for it on every run, and
+    Plotly's own ``to_dict`` deep-copies the whole figure each time (for the map, 15 % of the overview's run)."""
+
+    def to_dict(self) -> dict:  # type: ignore[override]
+        plain = self.__dict__.get("_shared_dict")
+        if plain is None:
+            plain = self.__dict__["_shared_dict"] = super().to_dict()
+        return plain
+
+
+def _shareable(build: Callable[[], go.Figure]) -> go.Figure:
+    figure = build()
+    figure.__class__ = _SharedFigure  # the same object, no second validation; never changed once shared
+    return figure
+
+
+def shared_figure(name: str, view: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
+    """A finished Plotly figure, shared as above: building one costs tens of milliseconds (Plotly validates every
+    property), sending one only its JSON."""
+    return shared(name, view, lambda: _shareable(build))
 
 
 def _key() -> tuple[str, int]:
@@ -490,22 +550,46 @@ def dataset_label() -> str | None:
     return _label(*_key())
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _records(
+    path: str, version: int, kind: str, scope: RecordScope, county_code: int, start: dt.date, end: dt.date, limit: int
+) -> pd.DataFrame:
+    read = queries.inspection_records if kind == "inspections" else queries.case_records
+    return read(cursor(), scope, county_code, start, end, limit)
+
+
 def inspection_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
-    """A county's inspections in the period, within the signed-in identity's scope (none outside it)."""
-    return queries.inspection_records(cursor(), _scope(), county_code, start, end, limit)
+    """A county's inspections in the period, within the signed-in identity's scope (none outside it); kept per
+    version and scope, as the ranking page shows them on every run."""
+    return _records(*_key(), "inspections", _scope(), county_code, start, end, limit)
 
 
 def case_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
     """A county's cases in the period, within the signed-in identity's scope (none outside it)."""
-    return queries.case_records(cursor(), _scope(), county_code, start, end, limit)
+    return _records(*_key(), "cases", _scope(), county_code, start, end, limit)
 
 
 def quality_records(
     signal: str, county_code: int, start: dt.date, end: dt.date, limit: int, settings: QualitySettings
 ) -> pd.DataFrame:
     """The records behind one county's quality signal, like the two record readers above: within the signed-in
-    identity's scope (none outside it)."""
-    scope = _scope()
+    identity's scope (none outside it), kept per version and scope."""
+    return _quality_records(*_key(), dt.date.today(), _scope(), signal, county_code, start, end, limit, settings)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _quality_records(
+    path: str,
+    version: int,
+    today: dt.date,  # overdue decisions are judged on today
+    scope: RecordScope,
+    signal: str,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int,
+    settings: QualitySettings,
+) -> pd.DataFrame:
     if signal == "repeat_visits":
         return queries.revisit_records(cursor(), scope, county_code, start, end, limit, settings.revisit_days)
     if signal == "period_end_rush":

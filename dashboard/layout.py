@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from dashboard import cache
 from dashboard.sidebar import MAP_CLICK_KEY, Filters, current_filters
@@ -28,7 +27,6 @@ from report.schemes import SchemeNote, scheme_note
 from report.text import ATTACHMENT_MEASURES, measure_heading, measure_short, text
 from scoring import CATALOGUE, ScoringRule
 from scoring.flags import FlagSettings
-from scoring.output import format_points
 
 __all__ = ["Filters", "current_filters"]
 
@@ -201,18 +199,25 @@ def stop_if_empty(data: PageData, filters: Filters) -> None:
 
 def source_notes(data: PageData, filters: Filters) -> None:
     """Say which counties' figures are not from records, so every figure can be traced."""
+    for line in cache.shared("source_notes", view_key(filters), lambda: _source_lines(data, filters)):
+        st.caption(line)
+
+
+def _source_lines(data: PageData, filters: Filters) -> list[str]:
     shown = data.measures[data.measures["county_code"].isin(data.view.shown["county_code"])]
     joiner = "、" if filters.lang == "zh" else ", "
+    lines = []
     for source, key in (("summary", "summary_source"), ("none", "none_source")):
         names = shown.loc[shown["source"] == source, "county"].tolist()
         if names:
-            st.caption(text(key, filters.lang, period=filters.period, names=md(joiner.join(names))))
+            lines.append(text(key, filters.lang, period=filters.period, names=md(joiner.join(names))))
     summaries = shown[shown["source"] == "summary"]
     for measure in data.view.rule.measures:  # a summary-only county has no value for a measure its summary lacks
         names = summaries.loc[summaries[measure.column].isna(), "county"].tolist() if measure.column in shown else []
         if names:
             heading = md(measure_heading(measure, filters.lang))
-            st.caption(text("summary_lacks", filters.lang, measure=heading, names=md(joiner.join(names))))
+            lines.append(text("summary_lacks", filters.lang, measure=heading, names=md(joiner.join(names))))
+    return lines
 
 
 RANKING_WIDTHS = {  # pixels; the grid widens them all in proportion to fill a wider screen
@@ -342,6 +347,21 @@ def table_downloads(
     )
 
 
+def view_key(filters: Filters) -> tuple[object, ...]:
+    """Everything a page's figures depend on besides the data and the record scope: the view and the thresholds.
+
+    With ``cache.shared_figure`` a figure is built once for this key and shared by every session."""
+    return (
+        filters.start,
+        filters.end,
+        filters.selected_codes,
+        filters.selected_names,
+        filters.rank_within_selection,
+        filters.lang,
+        flag_settings(),
+    )
+
+
 def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> None:
     """A print-quality PNG of a chart whose title names the period: a button draws it (a few seconds, with a
     spinner), then the download is offered next to it. A picture of an older view is never offered."""
@@ -350,7 +370,7 @@ def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> 
     # hashing those is far cheaper than the figure's own JSON, a map's boundaries and all.
     shown = (filters, cache.data_version(), flag_settings(), figure.layout.title.text)
     fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
-    make, offer, _ = st.columns([1, 1, 2])
+    make = offer = st.container(horizontal=True)  # one block for both buttons, not three columns
     if make.button(text("make_png", filters.lang), key=f"{key}_make"):
         with offer, st.spinner(text("png_building", filters.lang)):
             try:
@@ -388,23 +408,6 @@ def records_download(table: pd.DataFrame, name: str, kind: str, lang: str, count
         key=f"trace_{kind}_csv",
         on_click="ignore",
     )
-
-
-SHADE_ROWS_UP_TO = 300  # pandas' Styler costs about 0.15 s per 1,000 rows; past this the 预警 column marks them
-
-
-def shade_flagged_rows(table: pd.DataFrame, flag_column: str) -> pd.DataFrame | Styler:
-    """Flagged rows shaded red (for a city or a province); a national table relies on its 预警 column."""
-    if len(table) > SHADE_ROWS_UP_TO:
-        return table
-    fines = [column for column in table.columns if "万元" in str(column) or "10k yuan" in str(column)]
-    # Other fractional figures (rates, weighted or 百分制 points) as the bulletin prints them: 85.6, 8.25.
-    fractions = [c for c in table.columns if c not in fines and pd.api.types.is_float_dtype(table[c])]
-    formats: dict[Any, Any] = {column: "{:.2f}" for column in fines}
-    formats.update({column: format_points for column in fractions})
-    return table.style.apply(
-        lambda row: ["background-color: #fde2e1" if row[flag_column] else ""] * len(row), axis=1
-    ).format(formats, na_rep="—")
 
 
 MAP_LAST_CLICK_KEY = "_map_last_click"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache
-from dashboard.layout import Filters, Threshold, table_downloads, threshold_inputs, threshold_values
+from dashboard.layout import Filters, Threshold, table_downloads, threshold_inputs, threshold_values, view_key
 from report.exports import csv_bytes
 from report.quality import (
     RECORD_KINDS,
@@ -75,7 +75,8 @@ def quality_section(filters: Filters) -> None:
     )
     st.caption(text("quality_help", lang, pool=view.pool))
     flagged = view.flagged
-    table = quality_table(flagged, view.pool, lang)
+    shown_key = (*view_key(filters), settings)
+    table = cache.shared("quality_table", shown_key, lambda: quality_table(flagged, view.pool, lang))
     if flagged.empty:
         st.success(text("quality_none", lang))
     else:
@@ -93,11 +94,13 @@ def quality_section(filters: Filters) -> None:
             },
         )
         _records_behind(view, filters, settings, event.selection.rows)
-    for line in too_few_lines(view, lang):
+    for line in cache.shared("quality_too_few", shown_key, lambda: too_few_lines(view, lang)):
         st.caption(md(line))
-    everything = quality_table(view.signals, view.pool, lang)
-    with st.expander(text("quality_all", lang)):
-        st.dataframe(everything, key="quality_all_table", hide_index=True, width="stretch")
+    everything = cache.shared("quality_all", shown_key, lambda: quality_table(view.signals, view.pool, lang))
+    # Drawn only while open (its own rerun on opening): below the fold, and every page run would send it.
+    every_signal = st.expander(text("quality_all", lang), key="quality_all", on_change="rerun")
+    if every_signal.open:
+        every_signal.dataframe(everything, key="quality_all_table", hide_index=True, width="stretch")
     table_downloads(
         f"{filters.period}{text('quality_title', lang)}" if lang == "zh" else f"Enforcement quality, {filters.period}",
         {text("quality_sheet", lang): table, text("quality_all", lang): everything},
@@ -119,7 +122,8 @@ def _records_behind(view: QualityView, filters: Filters, settings: QualitySettin
     records = cache.quality_records(signal, code, filters.start, filters.end, RECORDS_LIMIT, settings)
     county = view.flagged.loc[view.flagged["county_code"] == code, "county"].iloc[0]
     kind = text(f"kind_{RECORD_KINDS[signal]}", lang)
-    shown = quality_record_table(records, signal, lang)
+    picked_key = (*view_key(filters), settings, signal, code)
+    shown = cache.shared("quality_records", picked_key, lambda: quality_record_table(records, signal, lang))
     with st.container(key="quality_records"):  # records are data: their text is the file's, in any language
         title = SIGNAL_TITLES[lang][signal]
         caption = text("quality_records_caption", lang, county=county, title=title, kind=kind, n=len(records))

@@ -8,6 +8,7 @@ from dashboard.layout import (
     figures_page,
     ranking_scope_note,
     table_downloads,
+    view_key,
 )
 from report.analysis import monthly_table, ranking_table
 from report.charts import (
@@ -43,8 +44,11 @@ def show(figure, key: str, name: str) -> None:  # type: ignore[no-untyped-def]
     chart_download(figure, name, f"{key}_png", filters)
 
 
+shown_key = view_key(filters)
 show(
-    inspections_fines_scatter(view.shown, view.scored, lang, view.pool_scope(lang)),
+    cache.shared_figure(
+        "scatter", shown_key, lambda: inspections_fines_scatter(view.shown, view.scored, lang, view.pool_scope(lang))
+    ),
     "scatter_chart",
     text("scatter_title", lang),
 )
@@ -53,24 +57,49 @@ if len(view.shown) > LABEL_ALL_UP_TO:
 if len(view.shown) > 2 * BARS_EACH_END:
     st.caption(text("bars_limited", lang, n=BARS_EACH_END, m=2 * BARS_EACH_END))
 
-bars_measure = measure_picker("bars_measure", "bars_measure", [m.column for m in view.rule.measures])
-show(measure_bars(view.shown, bars_measure, lang), "bars_chart", measure_heading(bars_measure, lang))
+
+# Each chart with its own measure picker is a fragment: a measure change reruns that chart, not the page.
+@st.fragment
+def bars_chart() -> None:
+    measure = measure_picker("bars_measure", "bars_measure", [m.column for m in view.rule.measures])
+    figure = cache.shared_figure(f"bars_{measure}", shown_key, lambda: measure_bars(view.shown, measure, lang))
+    show(figure, "bars_chart", measure_heading(measure, lang))
+
+
+bars_chart()
 
 monthly = cache.monthly_series(filters.start, filters.end)
-trend_measure = measure_picker("trend_chart_measure", "trend_measure")
 counties = view.shown.sort_values("overall_rank")["county"].head(TREND_COUNTIES).tolist()
 monthly = monthly[monthly["county"].isin(counties)]
-if monthly.empty:
-    st.info(text("no_monthly", lang))
-else:
-    show(monthly_trend(monthly, trend_measure, counties, lang), "trend_chart", text("monthly_trend", lang))
 
-yoy_measure = measure_picker("yoy_measure", "yoy_measure")
+
+@st.fragment
+def trend_chart() -> None:
+    measure = measure_picker("trend_chart_measure", "trend_measure")
+    if monthly.empty:
+        st.info(text("no_monthly", lang))
+        return
+    figure = cache.shared_figure(f"trend_{measure}", shown_key, lambda: monthly_trend(monthly, measure, counties, lang))
+    show(figure, "trend_chart", text("monthly_trend", lang))
+
+
+trend_chart()
 current = data.measures[data.measures["county_code"].isin(view.shown["county_code"])]
-if (data.previous["source"] == "none").all():
-    st.info(text("no_last_year", lang))
-else:
-    show(year_on_year_bars(current, data.previous, yoy_measure, lang), "yoy_chart", text("year_on_year", lang))
+
+
+@st.fragment
+def year_on_year_chart() -> None:
+    measure = measure_picker("yoy_measure", "yoy_measure")
+    if (data.previous["source"] == "none").all():
+        st.info(text("no_last_year", lang))
+        return
+    figure = cache.shared_figure(
+        f"yoy_{measure}", shown_key, lambda: year_on_year_bars(current, data.previous, measure, lang)
+    )
+    show(figure, "yoy_chart", text("year_on_year", lang))
+
+
+year_on_year_chart()
 
 table_downloads(
     f"{filters.period}{text('charts', lang)}",

@@ -12,10 +12,10 @@ from dashboard.layout import (
     ranking_column_config,
     ranking_scope_note,
     records_download,
-    shade_flagged_rows,
     source_notes,
     table_downloads,
     traceable_counties,
+    view_key,
 )
 from dashboard.quality import quality_settings
 from report.analysis import flag_marks, published_differences, ranking_table, record_table, rule_footnote
@@ -34,19 +34,31 @@ rule = view.rule
 scheme = data.scheme_note(lang)
 
 ranking_scope_note(filters, view.pool_size)
-table = ranking_table(view.shown, lang, rule)
-source_header = text("source_column", lang)
-if (view.shown["source"] == "records").all():  # the source notes below name any other source
-    table = table.drop(columns=[source_header])
 flag_header = text("flag_column", lang)
-shown_table = table.assign(**{flag_header: flag_marks(view, lang).to_numpy()})  # the reasons in a few words
-quality = cache.quality_view(
-    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, quality_settings(), lang
-)
-shown_table[text("quality_column", lang)] = quality_marks(quality, view.shown["county_code"], lang).to_numpy()
+shown_key = view_key(filters)
+quality_kept = quality_settings()
+
+
+def ranking_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The attachment's table (for the downloads) and the grid's, with the 预警 and 质量 marks in a few words."""
+    table = ranking_table(view.shown, lang, rule)
+    if (view.shown["source"] == "records").all():  # the source notes below name any other source
+        table = table.drop(columns=[text("source_column", lang)])
+    quality = cache.quality_view(
+        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, quality_kept, lang
+    )
+    grid = table.assign(**{flag_header: flag_marks(view, lang).to_numpy()})
+    grid[text("quality_column", lang)] = quality_marks(quality, view.shown["county_code"], lang).to_numpy()
+    return table, grid
+
+
+table, shown_table = cache.shared("ranking_tables", (*shown_key, quality_kept), ranking_tables)
+# A plain frame with the grid's own number formats (column_config): a pandas Styler cost 15–25 ms a run to shade
+# the flagged rows, whose 预警 column already names their reasons. The key names the view, so a new period mounts a
+# new grid and never redraws the old period's rows under the new title (README, "The stale row").
 event = st.dataframe(
-    shade_flagged_rows(shown_table, flag_header),
-    key="ranking_table",
+    shown_table,
+    key=f"ranking_table_{filters.start:%Y%m%d}_{filters.end:%Y%m%d}",
     hide_index=True,
     width="stretch",
     column_config=ranking_column_config(shown_table, lang, rule),
@@ -112,8 +124,17 @@ row = shown[shown["county"] == county].iloc[0]
 code = int(row["county_code"])
 if data.measures.loc[data.measures["county_code"] == code, "source"].iloc[0] == "summary":
     st.info(text("trace_summary", lang))
-visits = record_table(cache.inspection_records(code, filters.start, filters.end, TRACE_LIMIT), "inspections", lang)
-cases = record_table(cache.case_records(code, filters.start, filters.end, TRACE_LIMIT), "cases", lang)
+trace_key = (code, filters.start, filters.end, lang)
+visits = cache.shared(
+    "trace_inspections",
+    trace_key,
+    lambda: record_table(cache.inspection_records(code, filters.start, filters.end, TRACE_LIMIT), "inspections", lang),
+)
+cases = cache.shared(
+    "trace_cases",
+    trace_key,
+    lambda: record_table(cache.case_records(code, filters.start, filters.end, TRACE_LIMIT), "cases", lang),
+)
 left, right = st.columns(2)
 for column, records, kind, count in (
     (left, visits, "inspections", row["inspections"]),
@@ -133,7 +154,7 @@ variants = int(places["variants"].iloc[0]) if len(places) else 0
 st.caption(text("robust_help", lang, n=variants))
 if places["place"].notna().sum() > 2 * ROBUSTNESS_EACH_END:
     st.caption(text("robust_limited", lang, n=ROBUSTNESS_EACH_END))
-show_robustness = robustness_chart(places, lang, variants)
+show_robustness = cache.shared_figure("robustness", view_key(filters), lambda: robustness_chart(places, lang, variants))
 st.plotly_chart(show_robustness, key="robustness_chart", width="stretch")
 chart_download(show_robustness, text("robust_title", lang), "robustness_chart_png", filters)
 
@@ -154,15 +175,24 @@ else:
     if len(counties) > 2 * BUMP_EACH_END:
         drawn = highlighted or counties[:BUMP_EACH_END] + counties[-BUMP_EACH_END:]
         st.caption(text("bump_limited", lang, n=BUMP_EACH_END))
-    bump = bump_chart(over_time.history, highlighted, lang, drawn if len(counties) > 2 * BUMP_EACH_END else None)
+    bump = cache.shared_figure(
+        "bump",
+        shown_key,
+        lambda: bump_chart(over_time.history, highlighted, lang, drawn if len(counties) > 2 * BUMP_EACH_END else None),
+    )
     st.plotly_chart(bump, key="bump_chart", width="stretch")
     chart_download(bump, text("history_title", lang, n=len(over_time.periods)), "bump_chart_png", filters)
     schemes_used = over_time.scheme_label(lang)
     if schemes_used != scheme.label:
         st.caption(text("scheme_line", lang, scheme=md(schemes_used)))
-    history = history_table(over_time.history, lang)
-    if filters.selected_names and not filters.rank_within_selection:
-        history = history[history[text("county", lang)].isin(filters.selected_names)]
+
+    def chosen_history() -> pd.DataFrame:
+        history = history_table(over_time.history, lang)
+        if filters.selected_names and not filters.rank_within_selection:
+            history = history[history[text("county", lang)].isin(filters.selected_names)]
+        return history
+
+    history = cache.shared("history_table", shown_key, chosen_history)
     st.dataframe(history, key="history_table", hide_index=True, width="stretch")
     table_downloads(
         f"{filters.period}{text('history_sheet', lang)}",

@@ -72,3 +72,12 @@ def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The dashboard through AppTest on a demo store of the test's own."""
     monkeypatch.setenv("ENFORCEMENT_DB", str(demo_path))
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def ranking_element(app: AppTest):  # type: ignore[no-untyped-def]
+    """The ranking grid, whose key names the period it shows (ranking_table_20240101_20240630)."""
+    return next(table for table in app.dataframe if str(table.key or "").startswith("ranking_table_"))
+
+
+def ranking(app: AppTest) -> pd.DataFrame:
+    return ranking_element(app).value

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from records.db import open_database
 from records.demo import COUNTIES_FILE, load_counties
-from tests.conftest import ROOT, table_snapshot
+from tests.conftest import ROOT, ranking, table_snapshot
 
 PAGES = [
     "pages/overview.py",
@@ -30,10 +30,6 @@ def open_page(app: AppTest, page: str) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
-
-def ranking(app: AppTest) -> pd.DataFrame:
-    return app.dataframe(key="ranking_table").value
 
 
 def table_with(app: AppTest, column: str) -> pd.DataFrame:
@@ -98,7 +94,7 @@ def test_overview_shows_the_bulletin_figures_and_the_best_and_weakest(app: AppTe
     sentence = app.markdown[0].value
     assert "共检查生产经营单位1117家次（同比减少40.3%）" in sentence
     assert "处罚款76.71万元（同比减少69.30%）" in sentence
-    lines = [m.value for m in app.markdown]
+    lines = [line for m in app.markdown for line in m.value.split("\n\n")]  # a list is one element, a line a place
     best = [line for line in lines if line.startswith("第1名") or line.startswith("第2名") or line.startswith("第3名")]
     assert [line.split("\u3000")[1] for line in best] == ["泌阳县", "遂平县", "汝南县"]
     weakest = [line.split("\u3000")[1] for line in lines if line.startswith(("第10名", "第9名", "第8名"))]
@@ -289,7 +285,7 @@ def test_the_overview_of_two_counties_says_so_everywhere(app: AppTest) -> None:
     assert "所选2个县区局共检查生产经营单位219家次" in app.markdown[0].value
     captions = [c.value for c in app.caption]
     assert "所选县区中位列全市前3名的" in captions and "所选县区中位列全市后3名的" in captions
-    lines = [visible(m.value) for m in app.markdown]
+    lines = [visible(line) for m in app.markdown for line in m.value.split("\n\n")]
     assert lines.index(next(line for line in lines if line.startswith("第1名"))) < lines.index(
         next(line for line in lines if line.startswith("第10名"))
     )

@@ -151,6 +151,55 @@ def test_changing_the_period_in_the_sidebar_changes_the_table_and_the_address(pa
     assert page.locator("h1").first.inner_text().startswith("2020年1–3月")
 
 
+# What the browser shows of the ranking grid at one moment: the grid's key (it ends with the period it was drawn
+# for), its rows as the grid's accessible table has them, whether it is marked stale, and the page title.
+RANKING_GRID_JS = """() => {
+  const grid = document.querySelector('[class*="st-key-ranking_table_"]');
+  const key = grid ? [...grid.classList].find((name) => name.startsWith('st-key-ranking_table_')) : null;
+  const rows = grid ? [...grid.querySelectorAll('tbody tr')].map(
+      (row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent.trim())) : [];
+  const title = document.querySelector('[data-testid="stMainBlockContainer"] h1');
+  return {key, rows: rows.filter((cells) => cells.length > 0), stale: !!grid && !!grid.closest('[data-stale="true"]'),
+          title: title ? title.innerText : null};
+}"""
+
+
+def test_after_a_period_switch_no_grid_shows_the_rows_of_another_period(page: Page, server: str) -> None:
+    """The stale row (issue 15): read every 20 ms while the page reruns for a new period, the grid showing rows
+    always shows those of the period its key names, and a grid of the old period under the new title is marked
+    stale (faded) until the new grid replaces it."""
+    expected = {}
+    for query in ("period=h1", "period=q1"):
+        page.goto(f"{server}/rankings?year=2020&{query}")
+        wait_until_ready(page)
+        page.locator('[class*="st-key-ranking_table_"] td').first.wait_for(state="attached")
+        quiet = page.evaluate(RANKING_GRID_JS)
+        assert quiet["key"] and quiet["rows"] and not quiet["stale"]
+        expected[quiet["key"]] = sorted(map(tuple, quiet["rows"]))
+    assert len(expected) == 2 and len({tuple(rows) for rows in expected.values()}) == 2
+
+    page.goto(f"{server}/rankings")  # 2020年1–6月
+    wait_until_ready(page)
+    assert page.evaluate(RANKING_GRID_JS)["key"].endswith("20200630")
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="时段").click()
+    page.keyboard.type("第一季度")
+    page.get_by_role("option", name="第一季度").click()
+    samples = []
+    for _ in range(400):  # up to about 8 s
+        samples.append(page.evaluate(RANKING_GRID_JS))
+        last = samples[-1]
+        if last["title"].startswith("2020年1–3月") and last["key"].endswith("20200331") and not last["stale"]:
+            if last["rows"]:
+                break
+        page.wait_for_timeout(20)
+    assert samples[-1]["key"].endswith("20200331") and samples[-1]["rows"], "the new period's grid never drew"
+    for sample in samples:
+        # Rows of the period the grid's key names, and no other (a grid may be caught half drawn: fewer rows).
+        assert set(map(tuple, sample["rows"])) <= set(expected.get(sample["key"], ())), sample
+        if sample["key"] and sample["title"].startswith("2020年1–3月") and not sample["key"].endswith("20200331"):
+            assert sample["stale"], f"the first half's grid under the first quarter's title, not faded: {sample}"
+
+
 def test_a_shared_link_with_counties_reopens_that_view(page: Page, server: str) -> None:
     page.goto(f"{server}/rankings?counties={quote('驿城区')}&counties={quote('泌阳县')}")
     wait_until_ready(page)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ranking
 
 CASES = "id,county,filed_on,unit_name,fine_yuan\n" + "".join(
     f"W-{i},驿城区,2020-05-0{1 + i % 9},乙公司,20000\n" for i in range(30)
@@ -43,7 +43,7 @@ def table(app: AppTest, column: str) -> pd.DataFrame:
 
 def ranking_of(app: AppTest) -> pd.DataFrame:
     app.switch_page("pages/rankings.py").run()
-    ranked = app.dataframe(key="ranking_table").value.set_index("单位")
+    ranked = ranking(app).set_index("单位")
     app.switch_page("pages/data.py").run()
     return ranked
 

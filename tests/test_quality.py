@@ -25,7 +25,7 @@ from records.importer import import_file
 from records.queries import overdue_case_records, quality_counts, revisit_records
 from report.quality import quality_view, too_few_lines
 from scoring.quality import QualitySettings, judge_quality, judge_signal
-from tests.conftest import EVERY_COUNTY, run_module
+from tests.conftest import EVERY_COUNTY, ranking, run_module
 from tests.test_app import open_page, table_with
 
 START, END = dt.date(2023, 1, 1), dt.date(2023, 6, 30)
@@ -292,7 +292,7 @@ def test_a_quality_threshold_set_on_the_flags_page_applies(app: AppTest) -> None
 
 
 def test_the_ranking_marks_quality_in_its_own_narrow_column(app: AppTest) -> None:
-    table = open_page(app, "pages/rankings.py").dataframe(key="ranking_table").value.set_index("单位")
+    table = ranking(open_page(app, "pages/rankings.py")).set_index("单位")
     assert table["质量"].to_dict() == {
         "泌阳县": "重复",
         "遂平县": "超期",
