@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.load import Calibration, View, calibrate, cpu_seconds, listening_pid, run_load, table_key
 from benchmarks.streamlit_client import StreamlitSession, arrow_rows, user_key
 from dashboard.local_server import DashboardDidNotStart, running_dashboard
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +128,65 @@ def test_a_short_load_serves_every_view_it_asks_for(dashboard: tuple[str, int, P
     assert result.clerk.startswith("opened in")
     assert result.import_report.startswith("imported 200 rows")  # into the store the dashboard is reading
     assert result.cpu_seconds is not None and cpu_seconds([pid]) > before
+
+
+def test_a_viewer_reads_the_old_or_the_new_figures_while_the_command_line_imports_and_withdraws(
+    dashboard: tuple[str, int, Path], tmp_path: Path
+) -> None:
+    """The store's promise under writes: a page run reads one published version, so while the command line imports
+    into the very period on screen and then withdraws that batch, every ranking a viewer gets is the one before, the
+    one with the batch, or (after the withdrawal) the one before again: never a mix. Kept last: it writes the store."""
+    url, _, database = dashboard
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "id,county,inspected_on,unit_name\n"
+        + "".join(f"UNDERLOAD-{i},驿城区,2020-03-{1 + i % 28:02d},压测单位{i}\n" for i in range(400)),
+        encoding="utf-8",
+    )
+
+    def records_command(*arguments: str) -> asyncio.subprocess.Process:
+        return asyncio.create_subprocess_exec(  # type: ignore[return-value]
+            sys.executable, "-m", "records", *arguments, "--db", str(database), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+
+    async def ranking_of(session: StreamlitSession) -> tuple[tuple[str, ...], ...]:
+        run = await session.rerun()
+        assert run.status == "ok" and not run.errors, run.errors
+        table = next(e for e in run.of_kind("dataframe") if table_key(e) == "ranking_table")
+        return tuple(tuple(str(value) for value in row.values()) for row in arrow_rows(table))
+
+    async def while_running(session: StreamlitSession, command: Any, seen: list[Any]) -> str:
+        process = await command
+        waiting = asyncio.create_task(process.communicate())
+        while not waiting.done():
+            seen.append(await ranking_of(session))
+        output, _ = await waiting
+        assert process.returncode == 0, output.decode()
+        return output.decode()
+
+    async def scenario() -> tuple[Any, Any, Any, list[Any], list[Any]]:
+        session = StreamlitSession(url)
+        try:
+            await session.open("rankings", "year=2020&period=h1")
+            before = await ranking_of(session)
+            during_import: list[Any] = []
+            imported = await while_running(session, records_command("import", str(extra)), during_import)
+            with_batch = await ranking_of(session)
+            batch = re.search(r"导入批次 (\d+)", imported)
+            assert batch, imported
+            during_withdrawal: list[Any] = []
+            await while_running(
+                session, records_command("withdraw", batch.group(1), "--reason", "压测"), during_withdrawal
+            )
+            after = await ranking_of(session)
+        finally:
+            await session.close()
+        return before, with_batch, after, during_import, during_withdrawal
+
+    before, with_batch, after, during_import, during_withdrawal = asyncio.run(scenario())
+    assert with_batch != before  # 400 more inspections for 驿城区 in the period on screen
+    assert after == before
+    assert during_import and during_withdrawal  # the viewer really read while each write ran
+    assert set(during_import) <= {before, with_batch}
+    assert set(during_withdrawal) <= {with_batch, after}
