@@ -661,9 +661,22 @@ async def import_during_load(database: Path | None, rows: int, counties: Sequenc
     source.unlink(missing_ok=True)
     folder.rmdir()
     text = output.decode("utf-8", "replace").strip()
-    if process.returncode == 0:
-        return f"imported {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)"
-    return f"failed (exit {process.returncode}): {text.splitlines()[-1] if text else 'no output'}"
+    if process.returncode != 0:
+        return f"failed (exit {process.returncode}): {text.splitlines()[-1] if text else 'no output'}"
+    report = f"imported {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)"
+    batch = re.search(r"导入批次 (\d+)", text)
+    if batch is None:
+        return f"{report}; no batch number to withdraw"
+    # The other write of the load run: the batch withdrawn again, a second publish under load.
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "records", "withdraw", batch.group(1), "--reason", "压测", "--db", str(database),
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        return f"{report}; withdrawal failed (exit {process.returncode})"
+    return f"{report}; withdrew batch {batch.group(1)} in {time.perf_counter() - started:.1f} s"
 
 
 async def run_load(

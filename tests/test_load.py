@@ -127,6 +127,7 @@ def test_a_short_load_serves_every_view_it_asks_for(dashboard: tuple[str, int, P
     assert {served.action for served in result.served} >= {"open"}
     assert result.clerk.startswith("opened in")
     assert result.import_report.startswith("imported 200 rows")  # into the store the dashboard is reading
+    assert "withdrew batch" in result.import_report
     assert result.cpu_seconds is not None and cpu_seconds([pid]) > before
 
 
