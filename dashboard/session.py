@@ -16,6 +16,7 @@ import logging
 import os
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from dashboard import cache
 from dashboard.cache import IDENTITY_KEY, client_address
@@ -51,8 +52,12 @@ def identity_provider_configured() -> bool:
         return False
 
 
-def require_identity(lang: str) -> Identity:
-    """This run's identity, or the sign-in page (and the page run stops there, with nothing else drawn)."""
+def require_identity(lang: str, pages: list[StreamlitPage] | None = None) -> Identity:
+    """This run's identity, or the sign-in page (and the page run stops there, with nothing else drawn).
+
+    A run that stops here still declares the dashboard's ``pages``, hidden: the address keeps the page asked for
+    (and its parameters) for after the sign-in, and the sidebar lists no pages to a session that has none.
+    """
     identity = st.session_state.get(IDENTITY_KEY)
     if isinstance(identity, Identity):
         account = cache.current_account(identity.user)
@@ -60,8 +65,12 @@ def require_identity(lang: str) -> Identity:
             return identity
         _forget()
         st.warning(text("account_gone", lang))
-    if cache.account_count() == 0:
+    if cache.account_count() == 0 and client_address() is None:
         return _no_accounts_mode(lang)
+    if pages is not None:
+        st.navigation(pages, position="hidden")
+    if cache.account_count() == 0:
+        _no_accounts_mode(lang)
     if identity_provider_configured() and st.user.is_logged_in:
         _identity_provider_sign_in(lang)
     _sign_in_page(lang)
