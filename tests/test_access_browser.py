@@ -14,11 +14,12 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Request, sync_playwright
 
 from dashboard.local_server import DashboardDidNotStart, free_port, running_dashboard
 from records.store import Store
@@ -33,8 +34,8 @@ BIYANG = "411726"
 SECOND_ADDRESS = "10.254.0.1"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@contextmanager
+def chromium() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: run ./test.sh, which installs chromium and fonts-noto-cjk")
     with sync_playwright() as playwright:
@@ -44,6 +45,12 @@ def browser() -> Iterator[Browser]:
         )
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -63,18 +70,37 @@ def server(database: Path) -> Iterator[str]:
         pytest.fail(str(error))
 
 
-def new_page(browser: Browser, allowed: tuple[str, ...] = ("127.0.0.1", "localhost")) -> Page:
+def new_page(
+    browser: Browser, allowed: tuple[str, ...] = ("127.0.0.1", "localhost"), besides: str | None = None
+) -> Page:
+    """A page in a fresh context (no cookies) that notes any request beyond ``allowed`` hosts; ``close`` checks.
+
+    Requests from pages of ``besides`` (the test's identity provider, whose pages load a style sheet from a CDN)
+    are not the dashboard's: they are blocked but not counted.
+    """
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="zh-CN")
     page = context.new_page()
-    page.on(
-        "request",
-        lambda request: (
-            pytest.fail(f"reached beyond the server: {request.url}")
-            if urlparse(request.url).hostname not in allowed
-            else None
-        ),
-    )
+    foreign: list[str] = []
+
+    def noted(request: Request) -> None:
+        if urlparse(request.url).hostname in allowed:
+            return
+        if besides is None or not (request.headers.get("referer") or "").startswith(besides):
+            foreign.append(request.url)
+
+    page.on("request", noted)
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost|10\.254\.0\.1)"), lambda route: route.abort())
+    FOREIGN[id(page)] = foreign
     return page
+
+
+FOREIGN: dict[int, list[str]] = {}
+
+
+def close(page: Page) -> None:
+    foreign = FOREIGN.pop(id(page), [])
+    page.context.close()
+    assert not foreign, f"the page reached beyond the local servers: {foreign}"
 
 
 def wait_until_ready(page: Page) -> None:
@@ -133,7 +159,7 @@ def test_a_signed_out_browser_sees_only_the_sign_in_form(browser: Browser, serve
         for figure in ("stDataFrame", "stMetric", "stPlotlyChart", "stDownloadButton", "stSidebarNav"):
             assert page.locator(f'[data-testid="{figure}"]').count() == 0, (url, figure)
         assert page.get_by_label("用户名").count() == 1
-    page.context.close()
+    close(page)
 
 
 def test_a_county_user_sees_the_city_ranking_and_only_its_own_records(
@@ -186,7 +212,7 @@ def test_a_county_user_sees_the_city_ranking_and_only_its_own_records(
     assert heading(page) == SIGN_IN_TITLE and page.locator('[data-testid="stDataFrame"]').count() == 0
     trail = Store(database).audit.entries(user="biyang")
     assert trail["action"].tolist()[:2] == ["sign_out", "record_download"] or "sign_out" in trail["action"].tolist()
-    page.context.close()
+    close(page)
 
 
 def test_address_parameters_never_widen_a_county_users_records(browser: Browser, server: str) -> None:
@@ -199,7 +225,7 @@ def test_address_parameters_never_widen_a_county_users_records(browser: Browser,
     page.get_by_text("所选县区中没有本县区（泌阳县），因此不显示明细记录。").wait_for()
     assert counties_in(page) == set()
     assert page.get_by_role("button", name="下载检查记录（CSV）").count() == 0
-    page.context.close()
+    close(page)
 
 
 def test_a_leader_sees_no_write_controls(browser: Browser, server: str) -> None:
@@ -213,7 +239,7 @@ def test_a_leader_sees_no_write_controls(browser: Browser, server: str) -> None:
     assert page.get_by_text("审计日志").count() == 0
     go_to(page, "评分规则")
     assert page.locator('[data-testid="stForm"]').count() == 0
-    page.context.close()
+    close(page)
 
 
 # No accounts, a browser on another address ---------------------------------------------------------------------
@@ -260,7 +286,7 @@ def test_with_no_accounts_a_browser_on_another_address_is_refused(
             assert "只对服务器本机开放" in alert and "python -m records users add 用户名 --role admin" in alert, alert
             for figure in ("stDataFrame", "stMetric", "stPlotlyChart", "stDownloadButton", "stSidebarNav"):
                 assert page.locator(f'[data-testid="{figure}"]').count() == 0, (path, figure)
-        page.context.close()
+        close(page)
     refused = Store(database).audit.entries(actions=("remote_refused",))
     assert len(refused) >= 1 and set(refused["address"]) == {second_address}
 
