@@ -8,9 +8,15 @@ passwords; every write and record download leaves an audit row with the user's n
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import os
+import subprocess
+import sys
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +39,7 @@ from records.accounts import (
 )
 from records.audit import AuditLog
 from records.store import Store
+from scoring.tables import LIMITS
 from tests.access_fixtures import BIYANG, PASSWORDS, YICHENG, add_accounts
 from tests.conftest import EVERY_COUNTY, ROOT, TESTER
 
@@ -62,7 +69,12 @@ def app(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def signed_in(app: AppTest, name: str, password: str | None = None) -> AppTest:
-    """Sign in through the form, as a person would."""
+    """Sign in through the form, as a person would.
+
+    AppTest's first run has no page yet; the gate's hidden ``st.navigation`` names one, and from the second run on
+    the form's widgets carry that page in their ids (a browser asks for the page of its address from the start).
+    """
+    app.run()
     app.run()
     app.text_input(key="signin_name").input(name)
     app.text_input(key="signin_password").input(password or PASSWORDS[name])
@@ -161,7 +173,7 @@ def test_a_signed_out_session_sees_only_the_sign_in_form(app: AppTest, page: str
 def test_a_reset_password_ends_a_signed_in_session(app: AppTest, store_path: Path) -> None:
     """The gate reads the account again on every run: once its password is reset, the session signs in again."""
     signed_in(app, "biyang")
-    assert app.title[0].value != "登录 · 安全生产执法成效"
+    assert app.title[0].value != "登录 · 安全生产执法成效", [e.value for e in (*app.error, *app.warning)]
     with Store(store_path).transaction(TESTER, "重设密码") as connection:
         reset_password(connection, "biyang", "a-new-password-2", TESTER.actor)
     app.run()
@@ -471,3 +483,136 @@ def test_with_no_accounts_only_the_servers_own_browser_is_served(
     assert not remote.metric and not remote.dataframe and not remote.get("plotly_chart")
     refused = audit_rows(demo_path)
     assert refused.iloc[0]["action"] == "remote_refused" and refused.iloc[0]["address"] == "10.1.2.3"
+
+
+# The users command ----------------------------------------------------------------------------------------------
+
+
+def users(database: Path, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m records users …`` as an operator runs it, the password on standard input."""
+    return subprocess.run(
+        [sys.executable, "-m", "records", "users", *args, "--db", str(database)]
+        + (["--password-stdin"] if password is not None else []),
+        input=None if password is None else password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_the_users_command_adds_lists_disables_and_resets(demo_path: Path) -> None:
+    listed = users(demo_path, "list")
+    assert listed.returncode == 0 and "还没有任何账户" in listed.stderr  # no default accounts
+    short = users(demo_path, "add", "zhang", "--role", "admin", password="short-pw")
+    assert short.returncode != 0 and "密码至少需要10个字符" in short.stderr
+    assert (
+        users(
+            demo_path, "add", "zhang", "--role", "admin", "--display-name", "张三", password="zhang-password"
+        ).returncode
+        == 0
+    )
+    county = users(demo_path, "add", "by", "--role", "county", "--county", "泌阳县", password="county-password")
+    assert county.returncode == 0, county.stderr
+    unknown = users(demo_path, "add", "xx", "--role", "county", "--county", "不存在县", password="county-password")
+    assert unknown.returncode != 0 and "未知县区" in unknown.stderr
+    oidc = users(demo_path, "add", "li", "--role", "leader", "--oidc", "li@bureau.example")
+    assert oidc.returncode == 0, oidc.stderr  # an account that signs in only through the identity provider
+
+    table = users(demo_path, "list", "--format", "csv")
+    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(table.stdout))}
+    assert set(rows) == {"zhang", "by", "li"}
+    assert rows["by"]["county"] == "泌阳县" and rows["li"]["has_password"] == "False"
+    assert "password" not in table.stdout.replace("has_password", "")  # no hash is ever printed
+    assert "$argon2id$" not in table.stdout
+
+    store = Store(demo_path)
+
+    def signs_in(name: str, password: str) -> bool:
+        with store.reading() as connection:
+            return sign_in(connection, store.audit, name, password, None).identity is not None
+
+    assert signs_in("by", "county-password")
+    assert users(demo_path, "disable", "by").returncode == 0
+    assert not signs_in("by", "county-password")  # a disabled user cannot sign in
+    assert users(demo_path, "enable", "by").returncode == 0
+    assert users(demo_path, "reset-password", "by", password="another-password").returncode == 0
+    assert not signs_in("by", "county-password") and signs_in("by", "another-password")
+    missing = users(demo_path, "disable", "nobody")
+    assert missing.returncode != 0 and "没有用户名为“nobody”的账户" in missing.stderr
+
+    trail = store.audit.entries(actions=("account_change",)).iloc[::-1]
+    assert trail["outcome"].tolist() == ["ok"] * 6  # three adds, disable, enable, reset
+    assert trail["user_name"].str.startswith("命令行:").all()
+    assert "添加账户 by（county·泌阳县）" in trail.iloc[1]["details"]
+
+
+def test_the_users_command_reads_the_password_twice_without_echo(demo_path: Path) -> None:
+    """On a terminal: two prompts, nothing typed is shown, and two different entries change nothing."""
+    import pty
+
+    def typed(*entries: str) -> tuple[int, str]:
+        pid, terminal = pty.fork()
+        if pid == 0:  # the child: the command, with the pseudo-terminal as its controlling terminal
+            os.chdir(ROOT)
+            os.execv(sys.executable, [sys.executable, "-m", "records", "users", "add", "wang", "--role", "leader",
+                                      "--db", str(demo_path)])  # fmt: skip
+        shown = b""
+        pending = list(entries)
+        while True:
+            try:
+                chunk = os.read(terminal, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if pending and (chunk.rstrip().endswith("：".encode()) or b"\xef\xbc\x9a" in chunk[-6:]):
+                os.write(terminal, pending.pop(0).encode() + b"\n")
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+    code, shown = typed("first-password-1", "other-password-2")
+    assert code != 0 and "两次输入的密码不一致" in shown and "password" not in shown.replace("--password", "")
+    with Store(demo_path).reading() as connection:
+        assert account_count(connection) == 0
+    code, shown = typed("wang-password-1", "wang-password-1")
+    assert code == 0 and "已添加账户 wang" in shown and "wang-password-1" not in shown
+    assert shown.count("：") >= 2  # asked twice
+
+
+# Hardening ------------------------------------------------------------------------------------------------------
+
+
+def test_the_server_configuration_keeps_its_protections() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableXsrfProtection"] is True and config["server"]["enableCORS"] is True
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 >= LIMITS.max_file_bytes  # the importer's own limit fits
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_secrets_example_is_documented_and_the_real_file_is_never_committed() -> None:
+    example = tomllib.loads((ROOT / ".streamlit" / "secrets.example.toml").read_text(encoding="utf-8"))
+    assert set(example["auth"]) == {
+        "redirect_uri",
+        "cookie_secret",
+        "client_id",
+        "client_secret",
+        "server_metadata_url",
+    }
+    assert example["auth"]["cookie_secret"].startswith("replace-") and example["auth"]["client_secret"].startswith(
+        "replace-"
+    )
+    ignored = subprocess.run(["git", "check-ignore", ".streamlit/secrets.toml"], cwd=ROOT, capture_output=True)
+    assert ignored.returncode == 0
+
+
+def test_a_sign_in_the_trail_cannot_record_is_refused_without_naming_a_path(app: AppTest, store_path: Path) -> None:
+    trail = Store(store_path).audit.path
+    trail.unlink()
+    trail.mkdir()  # a folder where the audit file should be: it can be neither read nor written
+    signed_in(app, "lead")
+    said = " ".join(e.value for e in app.error)
+    assert "审计日志无法" in said and app.title[0].value == "登录 · 安全生产执法成效"
+    assert str(store_path.parent) not in said and "/" not in said and ".duckdb" not in said
