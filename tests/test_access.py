@@ -616,3 +616,30 @@ def test_a_sign_in_the_trail_cannot_record_is_refused_without_naming_a_path(app:
     said = " ".join(e.value for e in app.error)
     assert "审计日志无法" in said and app.title[0].value == "登录 · 安全生产执法成效"
     assert str(store_path.parent) not in said and "/" not in said and ".duckdb" not in said
+
+
+def test_an_administrator_sees_the_audit_trail_filtered_and_downloadable(app: AppTest) -> None:
+    from report.text import text
+
+    def trail() -> pd.DataFrame:
+        return next(f.value for f in app.dataframe if text("audit_action") in f.value.columns)
+
+    signed_in(app, "admin1")
+    open_page(app, "pages/data.py")
+    user, action = text("audit_user"), text("audit_action")
+    assert (trail().iloc[0][user], trail().iloc[0][action]) == ("admin1", "登录")  # the newest first
+    assert set(trail()[user]) == {"admin1", "测试"}  # this sign-in, and the accounts being added
+    app.selectbox(key="audit_user").set_value("测试").run()
+    assert set(trail()[user]) == {"测试"}
+    assert [b for b in app.get("download_button") if "audit_download" in b.proto.id]
+
+
+def test_the_sign_in_form_speaks_english_with_the_language_switch(app: AppTest) -> None:
+    app.run()
+    app.sidebar.radio(key="lang").set_value("en").run()
+    app.run()
+    assert [t.value for t in app.title] == ["Sign in · Safety enforcement results"]
+    app.text_input(key="signin_name").input("nobody")
+    app.text_input(key="signin_password").input("some-password-1")
+    app.button(key="signin_submit").click().run()
+    assert [e.value for e in app.error] == ["Wrong user name or password"]
