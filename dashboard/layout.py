@@ -38,7 +38,7 @@ def page_header(title_key: str, filters: Filters, **values: object) -> None:
     label wherever demo data is shown."""
     st.title(text(title_key, filters.lang, period=filters.period, **values))
     for note in filters.link_notes:
-        st.warning(md(note), icon="🔗")
+        st.warning(md(note), icon=":material/link_off:")
     if cache.dataset_label():
         st.caption(f":orange-badge[{text('demo_badge', filters.lang)}] {text('demo_note', filters.lang)}")
 

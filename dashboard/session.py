@@ -30,7 +30,10 @@ log = logging.getLogger("enforcement.session")
 ACCOUNT_STAMP_KEY = "_identity_account_changed_at"
 REFUSAL_LOGGED_KEY = "_refusal_logged"
 ADMIN_CONTACT_VARIABLE = "ENFORCEMENT_ADMIN_CONTACT"
-FIRST_ADMIN_COMMAND = ".venv/bin/python -m records users add 用户名 --role admin"
+
+
+def first_admin_command(lang: str) -> str:
+    return f".venv/bin/python -m records users add {text('new_user_name', lang)} --role admin"
 
 
 def admin_contact(lang: str, name_administrators: bool = False) -> str:
@@ -66,7 +69,7 @@ def require_identity(lang: str, pages: list[StreamlitPage] | None = None) -> Ide
         _forget()
         st.warning(text("account_gone", lang))
     if cache.account_count() == 0 and client_address() is None:
-        st.warning(text("no_accounts_banner", lang, command=FIRST_ADMIN_COMMAND), icon="🔓")
+        st.warning(text("no_accounts_banner", lang, command=first_admin_command(lang)), icon=":material/lock_open:")
         return LOCAL_IDENTITY
     if pages is not None:
         st.navigation(pages, position="hidden")
@@ -106,7 +109,7 @@ def _refuse_remote(lang: str) -> None:
     if not st.session_state.get(REFUSAL_LOGGED_KEY):
         st.session_state[REFUSAL_LOGGED_KEY] = True
         _audit_anonymous("—", "remote_refused", "refused", "未设账户，仪表盘只对本机开放")
-    st.error(text("no_accounts_remote", lang, command=FIRST_ADMIN_COMMAND))
+    st.error(text("no_accounts_remote", lang, command=first_admin_command(lang)))
 
 
 def _identity_provider_sign_in(lang: str) -> bool:
@@ -169,7 +172,8 @@ def _password_sign_in(name: str, password: str) -> SignIn:
 
 def sidebar_account(lang: str, identity: Identity) -> None:
     """The signed-in user's name and role, and the sign-out button."""
-    st.sidebar.caption(text("signed_in_as", lang, name=md(identity.display_name), role=identity.role_label(lang)))
+    name = text("local_user", lang) if identity.how == "local" else md(identity.display_name)
+    st.sidebar.caption(text("signed_in_as", lang, name=name, role=identity.role_label(lang)))
     if identity.how in ("local", "cli"):
         return
     if st.sidebar.button(text("sign_out", lang), key="sign_out"):

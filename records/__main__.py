@@ -331,6 +331,17 @@ def chosen_scheme(connection: duckdb.DuckDBPyConnection, option: str | None, end
     return find_scheme(connection, option)
 
 
+def _has_figures(args: argparse.Namespace, label: str | None, measures: pd.DataFrame, scheme: StoredScheme) -> bool:
+    """Say on stderr what the figures are (demo data, the scheme); False, said, when the period has none."""
+    if label:
+        print(f"注意：以下为{label}，仅供演示。", file=sys.stderr)
+    if (measures["source"] == "none").all():
+        print(f"该时段（{args.start} 至 {args.end}）没有任何执法记录或汇总数据。", file=sys.stderr)
+        return False
+    print(f"评分方案：{scheme.label()}", file=sys.stderr)
+    return True
+
+
 def run_rank(args: argparse.Namespace) -> int:
     if args.start > args.end:
         print("错误：开始日期晚于结束日期", file=sys.stderr)
@@ -340,12 +351,8 @@ def run_rank(args: argparse.Namespace) -> int:
         rule = scheme.rule
         measures = county_measures(connection, args.start, args.end, [m.column for m in rule.measures])
         label = dataset_label(connection)
-    if label:
-        print(f"注意：以下为{label}，仅供演示。", file=sys.stderr)
-    if (measures["source"] == "none").all():
-        print(f"该时段（{args.start} 至 {args.end}）没有任何执法记录或汇总数据。", file=sys.stderr)
+    if not _has_figures(args, label, measures, scheme):
         return 1
-    print(f"评分方案：{scheme.label()}", file=sys.stderr)
     scored = score_counties(measures, rule)
     sys.stdout.write(RANK_FORMATS[args.format](scored, rule))
     note = missing_note(scored)
@@ -371,12 +378,8 @@ def run_flags(args: argparse.Namespace) -> int:
         gaps = rectification_gaps(connection, command_line_identity().scope, args.start, args.end)
         counts = quality_counts(connection, args.start, args.end, **settings.query_parameters())
         label = dataset_label(connection)
-    if label:
-        print(f"注意：以下为{label}，仅供演示。", file=sys.stderr)
-    if (measures["source"] == "none").all():
-        print(f"该时段（{args.start} 至 {args.end}）没有任何执法记录或汇总数据。", file=sys.stderr)
+    if not _has_figures(args, label, measures, scheme):
         return 1
-    print(f"评分方案：{scheme.label()}", file=sys.stderr)
     view = county_view(measures, previous, gaps, rule=scheme.rule)
     report = flag_report(view.flags, judge_quality(counts, args.start, args.end, settings))
     sys.stdout.write(flag_report_csv(report) if args.format == "csv" else flag_report_text(report))

@@ -205,8 +205,18 @@ def administrators(connection: duckdb.DuckDBPyConnection) -> list[str]:
 def list_accounts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not _has_table(connection):
         return pd.DataFrame(
-            columns=["name", "display_name", "role", "county", "oidc_identity", "disabled", "has_password",
-                     "created_at", "changed_at", "changed_by"]
+            columns=[
+                "name",
+                "display_name",
+                "role",
+                "county",
+                "oidc_identity",
+                "disabled",
+                "has_password",
+                "created_at",
+                "changed_at",
+                "changed_by",
+            ]
         )
     return connection.execute(
         """

@@ -322,6 +322,30 @@ def period_end_records(
     ).df()
 
 
+# Inspections that a signal counts against the county, by signal: fixed conditions, never user text.
+_INSPECTIONS_WHERE = {"no_hazard": "hazards_found = 0", "non_random": "NOT random_selected"}
+
+
+def _inspections_where(
+    connection: duckdb.DuckDBPyConnection,
+    scope: RecordScope,
+    county_code: int,
+    start: dt.date,
+    end: dt.date,
+    limit: int,
+    condition: str,
+) -> pd.DataFrame:
+    return connection.execute(
+        f"""
+        SELECT {_INSPECTION_COLUMNS} FROM inspections
+        WHERE county_code = ? AND (?::INTEGER IS NULL OR county_code = ?) AND inspected_on BETWEEN ? AND ?
+              AND {_INSPECTIONS_WHERE[condition]}
+        ORDER BY inspected_on DESC, id LIMIT ?
+        """,
+        [county_code, scope.county_code, scope.county_code, start, end, limit],
+    ).df()
+
+
 def no_hazard_records(
     connection: duckdb.DuckDBPyConnection,
     scope: RecordScope,
@@ -331,15 +355,7 @@ def no_hazard_records(
     limit: int = 1000,
 ) -> pd.DataFrame:
     """The county's inspections that found no hazard, newest first."""
-    return connection.execute(
-        f"""
-        SELECT {_INSPECTION_COLUMNS} FROM inspections
-        WHERE county_code = ? AND (?::INTEGER IS NULL OR county_code = ?) AND inspected_on BETWEEN ? AND ?
-              AND hazards_found = 0
-        ORDER BY inspected_on DESC, id LIMIT ?
-        """,
-        [county_code, scope.county_code, scope.county_code, start, end, limit],
-    ).df()
+    return _inspections_where(connection, scope, county_code, start, end, limit, "no_hazard")
 
 
 def non_random_records(
@@ -351,15 +367,7 @@ def non_random_records(
     limit: int = 1000,
 ) -> pd.DataFrame:
     """The county's inspections not chosen by 双随机, newest first."""
-    return connection.execute(
-        f"""
-        SELECT {_INSPECTION_COLUMNS} FROM inspections
-        WHERE county_code = ? AND (?::INTEGER IS NULL OR county_code = ?) AND inspected_on BETWEEN ? AND ?
-              AND NOT random_selected
-        ORDER BY inspected_on DESC, id LIMIT ?
-        """,
-        [county_code, scope.county_code, scope.county_code, start, end, limit],
-    ).df()
+    return _inspections_where(connection, scope, county_code, start, end, limit, "non_random")
 
 
 def overdue_case_records(

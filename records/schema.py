@@ -16,7 +16,7 @@ import duckdb
 
 from scoring.catalogue import CATALOGUE
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 2: batches withdrawn and logged by whom; 3: schemes, accounts, summaries of any measure
 
 RECORD_TABLES = ("inspections", "cases", "county_summaries")
 WITHDRAWN_TABLES = {table: f"withdrawn_{table}" for table in RECORD_TABLES}
@@ -174,7 +174,15 @@ def create_schema(connection: duckdb.DuckDBPyConnection) -> None:
             if not _has_column(connection, table, column):
                 connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")  # catalogue names only
     _load_default_scheme(connection)
-    connection.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [SCHEMA_VERSION])
+    connection.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [SCHEMA_VERSION],
+    )
+
+
+def is_older_schema(version: str | None) -> bool:
+    """Whether a store written by an earlier release needs ``create_schema`` before this one reads it."""
+    return version is None or (version.isdigit() and int(version) < int(SCHEMA_VERSION))
 
 
 def _load_default_scheme(connection: duckdb.DuckDBPyConnection) -> None:

@@ -39,7 +39,7 @@ import duckdb
 from records.access import AccessDenied, Identity, require_writer
 from records.audit import AuditEntry, AuditLog, AuditUnavailable
 from records.db import DISK_FULL, MISSING, DatabaseError, fault_message, is_fault
-from records.schema import SCHEMA_VERSION, create_schema, schema_version
+from records.schema import SCHEMA_VERSION, create_schema, is_older_schema, schema_version
 
 log = logging.getLogger("enforcement.store")
 
@@ -106,6 +106,7 @@ class Store:
         self.audit = AuditLog.beside(primary)
         configured = os.environ.get(WAIT_ENVIRONMENT_VARIABLE)
         self.wait_seconds = wait_seconds if wait_seconds is not None else float(configured or DEFAULT_WAIT_SECONDS)
+        self._current_schema_version: int | None = None  # a published version known to be of this schema
 
     # Reading -------------------------------------------------------------------------------------------------
 
@@ -146,6 +147,21 @@ class Store:
                 continue  # pruned between reading the pointer and opening it: read the pointer again
         raise DatabaseError(MISSING)
 
+    def _published_schema_is_older(self) -> bool:
+        """Whether the published snapshot was written by an earlier release (checked once per version): then the
+        first reader upgrades the store under the writer's lock, as a write, and publishes it."""
+        version = self.current_version()
+        if version is None or version == self._current_schema_version:
+            return False
+        try:
+            with duckdb.connect(str(self.snapshot_path(version)), read_only=True) as snapshot:
+                older = is_older_schema(schema_version(snapshot))
+        except duckdb.Error:
+            return False  # pruned or unreadable: the caller's own open says so
+        if not older:
+            self._current_schema_version = version
+        return older
+
     def connect_snapshot(self, version: int) -> duckdb.DuckDBPyConnection:
         """Open one snapshot read-only; FileNotFoundError when it has been pruned."""
         path = self.snapshot_path(version)
@@ -170,7 +186,7 @@ class Store:
     def ensure_published(self, build: Callable[[Path], None] | None = None, actor: str = "", action: str = "") -> None:
         """Publish what the primary holds if nobody has (repair); wait for the lock only if there is no snapshot."""
         published = self.is_published()
-        if published and not self.marker.exists():
+        if published and not self.marker.exists() and not self._published_schema_is_older():
             return
         try:
             fd = self._lock(0 if published else self.wait_seconds)
@@ -376,9 +392,7 @@ class Store:
                         tables = _row_counts(check)
                         stored_schema = schema_version(check) or "1"
                     audit_digest, audit_size = self.audit.copy_into(folder / BACKUP_AUDIT_FILE)
-                    manifest = Manifest(
-                        version, _now(), digest, size, stored_schema, tables, audit_digest, audit_size
-                    )
+                    manifest = Manifest(version, _now(), digest, size, stored_schema, tables, audit_digest, audit_size)
                     _write_durably(folder / MANIFEST_FILE, json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
                 except (duckdb.Error, OSError) as error:
                     raise DatabaseError(fault_message(error)) from error
@@ -455,7 +469,7 @@ class Store:
         if not self.primary.exists():
             self._clear_marker()
             return
-        if not self.marker.exists() and self.is_published():
+        if not self.marker.exists() and self.is_published() and not self._published_schema_is_older():
             return
         connection = self._connect_primary()  # replays the write-ahead log of a writer killed after commit
         self._set_marker()

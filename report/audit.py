@@ -4,8 +4,8 @@
 >>> rows = pd.DataFrame({"id": [1], "happened_at": [pd.Timestamp("2026-01-02 08:30:05")], "user_name": ["biyang"],
 ...     "role": ["county"], "action": ["record_download"], "outcome": ["ok"], "file_name": ["x.csv"],
 ...     "batch": [None], "county": ["泌阳县"], "row_count": [12], "details": [None], "address": ["10.0.0.5"]})
->>> audit_table(rows, "zh").iloc[0][["时间", "用户", "角色", "操作", "结果", "行数"]].tolist()
-['2026-01-02 08:30:05', 'biyang', '县区用户', '下载明细数据', '成功', 12]
+>>> [str(cell) for cell in audit_table(rows, "zh").iloc[0][["时间", "用户", "角色", "操作", "结果", "行数"]]]
+['2026-01-02 08:30:05', 'biyang', '县区用户', '下载明细数据', '成功', '12']
 """
 
 from __future__ import annotations

@@ -512,6 +512,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "contact_default": ("本局信息化管理员", "the bureau's IT administrator"),
     "contact_admins": ("系统管理员（{names}）", "the dashboard's administrators ({names})"),
     "signed_in_as": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
+    "local_user": ("本机（未设账户）", "this machine (no accounts yet)"),
+    "new_user_name": ("用户名", "NAME"),
     "sign_out": ("退出登录", "Sign out"),
     "account_gone": (
         "您的账户已被停用或更改（如重设了密码），请重新登录。",

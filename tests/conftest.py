@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from records.access import Identity
 from records.db import open_database
@@ -64,3 +65,10 @@ def table_snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, object]:
     for table in ("counties", "inspections", "cases", "county_summaries", "import_log", "meta"):
         snapshot[table] = connection.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t").fetchone()
     return snapshot
+
+
+@pytest.fixture
+def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The dashboard through AppTest on a demo store of the test's own."""
+    monkeypatch.setenv("ENFORCEMENT_DB", str(demo_path))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -24,12 +24,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("ENFORCEMENT_DB", str(demo_path))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
 def open_page(app: AppTest, page: str) -> AppTest:
     app.run()
     app.switch_page(page)

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from dashboard.layout import RANKING_WIDTHS
 from dashboard.local_server import DashboardDidNotStart, running_dashboard
+from scoring.scheme import DEFAULT_SCHEME_FILE, scheme_from_toml
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -121,14 +122,15 @@ def test_rankings_in_a_real_browser(page: Page, server: str) -> None:
     assert "驿城区" in table_rows(page)[0]
 
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="下载 CSV").click()
+        page.locator(".st-key-rankings_download_csv").get_by_role("button", name="下载 CSV").click()
     content = Path(download_info.value.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert (
         rows[0]["单位"] == "泌阳县" and rows[0]["三项执法总得分"] == "27" and rows[0]["监督检查罚款（万元）"] == "11.00"
     )
-    assert [r["单位"] for r in rows][-3:] == ["确山县", "正阳县", "驿城区"]
+    counties = [r["单位"] for r in rows if r["单位"]]  # the 得分说明 and the scheme's name follow the table
+    assert counties[-3:] == ["确山县", "正阳县", "驿城区"] and len(counties) == 10
 
 
 def test_changing_the_period_in_the_sidebar_changes_the_table_and_the_address(page: Page, server: str) -> None:
@@ -261,7 +263,11 @@ DATA_BLOCKS = (
     ".st-key-quality_records",
     ".st-key-file_formats",
 )
-FILE_NAMES = ("zhumadian-2020-h1-attachment.csv",)
+# A scoring scheme's name is the bureau's own words, shown as written in either language.
+FILE_NAMES = (
+    "zhumadian-2020-h1-attachment.csv",
+    scheme_from_toml(DEFAULT_SCHEME_FILE.read_text(encoding="utf-8")).name,
+)
 # Streamlit's file uploader draws "Upload" and "200MB per file • CSV, XLSX, TXT" itself, in English only; the data
 # page says so in Chinese beside it. Format names are the same in both languages.
 LATIN_IN_CHINESE = {"CSV", "XLSX", "TXT", "Excel", "PNG", "Word", "UTF", "GBK", "Upload", "per", "file"}
@@ -273,8 +279,9 @@ CITY_POOL_PHRASES = {
 }
 CITY_WORD = {"zh": "全市", "en": r"\bcity\b"}
 VISIBLE_TEXT = """(blocks) => {
-    // Icons are drawn from ligature words (upload, close) and the skip link is shown only to keyboard users.
-    const hidden = ['[data-testid="stIconMaterial"]', '[data-testid="stSkipToContent"]'];
+    // Icons are drawn from ligature words (upload, close) and the skip link is shown only to keyboard users;
+    // a command to type is the same in both languages.
+    const hidden = ['[data-testid="stIconMaterial"]', '[data-testid="stSkipToContent"]', 'code'];
     const skipped = [...blocks, ...hidden].join(", ");
     const root = document.querySelector('[data-testid="stAppViewContainer"]');
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);

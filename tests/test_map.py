@@ -126,12 +126,6 @@ def test_the_map_leaves_counties_without_figures_pale_and_names_every_county() -
         assert HENAN_LONGITUDES[0] < lon < HENAN_LONGITUDES[1] and HENAN_LATITUDES[0] < lat < HENAN_LATITUDES[1]
 
 
-@pytest.fixture
-def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("ENFORCEMENT_DB", str(demo_path))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
 def overview(app: AppTest) -> AppTest:
     app.run()
     app.switch_page("pages/overview.py")

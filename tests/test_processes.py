@@ -171,6 +171,6 @@ def test_the_nightly_job_backs_up_and_drafts_while_readers_run(store_path: Path,
     )
     assert result.returncode == 0, result.stderr
     (backup,) = (tmp_path / "backups").iterdir()
-    assert {p.name for p in backup.iterdir()} == {"enforcement.duckdb", "manifest.json"}
+    assert {p.name for p in backup.iterdir()} == {"enforcement.duckdb", "audit.duckdb", "manifest.json"}
     (document,) = (tmp_path / "bulletins").iterdir()
     assert document.suffix == ".docx"

@@ -25,7 +25,8 @@ from records.importer import import_file
 from records.queries import overdue_case_records, quality_counts, revisit_records
 from report.quality import quality_view, too_few_lines
 from scoring.quality import QualitySettings, judge_quality, judge_signal
-from tests.conftest import EVERY_COUNTY, ROOT, run_module
+from tests.conftest import EVERY_COUNTY, run_module
+from tests.test_app import open_page, table_with
 
 START, END = dt.date(2023, 1, 1), dt.date(2023, 6, 30)
 SETTINGS = QualitySettings()
@@ -251,27 +252,10 @@ def test_the_demo_bulletin_names_the_planted_counties_and_figures(demo: duckdb.D
     assert "反复检查少数几家单位" in text and "泌阳县检查160家次中有134家次是对30天内已检查过的同一单位" in text
     assert "突击完成" in text and "新蔡县时段最后10天检查41家次，占本期152家次的27.0%" in text
     assert "办案超过法定期限" in text and "遂平县立案已满90天的9起案件中，6起超过90天未作出处罚决定" in text
-    numbers = re.findall(r"^（([一二三四五六七八九十])）", text, re.MULTILINE)
-    assert numbers == list("一二三四五六七")  # numbered on from the ranking's flags
-
-
-@pytest.fixture
-def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("ENFORCEMENT_DB", str(demo_path))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
-def open_page(app: AppTest, page: str) -> AppTest:
-    app.run()
-    app.switch_page(page)
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def table_with(app: AppTest, column: str) -> pd.DataFrame:
-    """The first table on the page that has ``column``: unselectable tables carry no key."""
-    return next(frame.value for frame in app.dataframe if column in frame.value.columns)
+    numbered = re.findall(r"^（([一二三四五六七八九十])）(.*)$", text, re.MULTILINE)
+    assert [number for number, _ in numbered] == list("一二三四五六七八九十")[: len(numbered)]
+    leads = [paragraph for _, paragraph in numbered][-3:]  # numbered on after the ranking's problems
+    assert "反复检查" in leads[0] and "突击完成" in leads[1] and "办案超过法定期限" in leads[2]
 
 
 def test_the_flags_page_shows_the_planted_patterns_and_the_records_behind_them(app: AppTest) -> None:

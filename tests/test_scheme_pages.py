@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from docx import Document
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
@@ -24,16 +23,10 @@ from report.analysis import county_view, ranking_table
 from report.exports import csv_bytes, workbook
 from report.schemes import SchemeNote
 from scoring import Measure, ScoringRule, scheme_to_toml
-from tests.conftest import EVERY_COUNTY, ROOT, TESTER, run_module
+from tests.conftest import EVERY_COUNTY, TESTER, run_module
 from tests.test_app import open_page, ranking, table_with, visible
 
 DEFAULT = "驻马店市安全生产执法考核（通报附件规则）"
-
-
-@pytest.fixture
-def app(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("ENFORCEMENT_DB", str(demo_path))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
 
 def stored_versions(path: Path) -> list[tuple[str, int]]:

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from records.batches import withdraw_batch
+from records.schema import SCHEMA_VERSION, schema_version
 from records.store import PAUSE_POINTS, Store
 from tests.conftest import ROOT, TESTER, run_module
 from tests.test_cli import EXPECTED_CSV
@@ -321,9 +322,28 @@ def test_a_store_of_the_previous_release_upgrades_in_a_writer_transaction(built_
     imported = run_module("records", "import", str(inspections_file(tmp_path, "n.csv")), "--db", str(old))
     assert "导入批次 3" in imported.stdout, imported.stderr
     with Store(old).reading() as connection:
-        assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("2",)]
+        assert schema_version(connection) == SCHEMA_VERSION
         first = connection.execute("SELECT imported_by FROM import_log WHERE id = 1").fetchall()[0][0]
         assert first.startswith("（升级前")
+
+
+def test_a_published_store_of_schema_2_is_upgraded_by_its_first_reader(store_path: Path) -> None:
+    """The previous release published snapshots without schemes or accounts; a reader that finds one upgrades the
+    store under the writer's lock and reads the upgraded snapshot, so nobody has to run a command first."""
+    store = Store(store_path)
+    published = store.snapshot_path(store.current_version() or 0)
+    for path in (store_path, published):  # what the previous release left: primary and snapshot alike
+        with duckdb.connect(str(path)) as connection:
+            connection.execute("DROP TABLE schemes")
+            connection.execute("DROP TABLE accounts")
+            connection.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    assert rank_csv(store_path).stdout == EXPECTED_CSV
+    with Store(store_path).reading() as connection:
+        assert schema_version(connection) == SCHEMA_VERSION
+        assert connection.execute("SELECT count(*) FROM schemes").fetchall() == [(1,)]  # the shipped default
+        assert connection.execute("SELECT count(*) FROM accounts").fetchall() == [(0,)]
+        actions = [row[0] for row in connection.execute("SELECT action FROM write_log ORDER BY version").fetchall()]
+    assert actions[-1] == "升级并发布数据库"
 
 
 def test_a_reader_never_opens_the_primary(store_path: Path, tmp_path: Path) -> None:
