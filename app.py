@@ -22,21 +22,20 @@ log = logging.getLogger("enforcement.dashboard")
 lang = language_picker()
 # Faults get one sentence on the page and the details in the server log. Streamlit's own rerun and stop are
 # BaseExceptions, so they pass through (the sign-in gate stops the run with only its form drawn).
+pages = [
+    st.Page("pages/overview.py", title=text("overview", lang), default=True),
+    st.Page("pages/rankings.py", title=text("rankings", lang), url_path="rankings"),
+    st.Page("pages/charts.py", title=text("charts", lang), url_path="charts"),
+    st.Page("pages/flags.py", title=text("flags", lang), url_path="flags"),
+    st.Page("pages/bulletin.py", title=text("bulletin", lang), url_path="bulletin"),
+    st.Page("pages/scheme.py", title=text("scheme_page", lang), url_path="scheme"),
+    st.Page("pages/data.py", title=text("data", lang), url_path="data"),
+]
 try:
     cache.cursor()
-    identity = require_identity(lang)
+    identity = require_identity(lang, pages)
     sidebar_account(lang, identity)
-    navigation = st.navigation(
-        [
-            st.Page("pages/overview.py", title=text("overview", lang), default=True),
-            st.Page("pages/rankings.py", title=text("rankings", lang), url_path="rankings"),
-            st.Page("pages/charts.py", title=text("charts", lang), url_path="charts"),
-            st.Page("pages/flags.py", title=text("flags", lang), url_path="flags"),
-            st.Page("pages/bulletin.py", title=text("bulletin", lang), url_path="bulletin"),
-            st.Page("pages/scheme.py", title=text("scheme_page", lang), url_path="scheme"),
-            st.Page("pages/data.py", title=text("data", lang), url_path="data"),
-        ]
-    )
+    navigation = st.navigation(pages)
     sidebar_filters(lang)
     navigation.run()
 except AccessDenied as refusal:

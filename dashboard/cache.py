@@ -484,11 +484,12 @@ def save_scheme(text: str) -> SavedScheme:
     """Store a scheme's TOML text as the next version of its name, as one write by this session's identity;
     SchemeError stores nothing, AccessDenied for anyone but an administrator."""
     identity = current_identity()
-    require_writer(identity, "修改评分方案")
+    entry = AuditEntry("scheme_change", details="保存评分方案", address=client_address())
+    store().refuse_unless_writer(identity, "保存评分方案", entry)
     rule = scheme_from_toml(text)  # checked before the writer lock is taken
     saved: SavedScheme | None = None
     action = f"保存评分方案 {rule.name}"
-    entry = AuditEntry("scheme_change", details=action, address=client_address())
+    entry.details = action
     with store().transaction(identity, action, entry) as connection:
         saved = schemes.save_scheme(connection, text)  # saved by the transaction's identity
         if not saved.stored:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.layout import Filters, Threshold, table_downloads, threshold_inputs, threshold_values, view_key
+from records.audit import AuditEntry
 from report.exports import csv_bytes
 from report.quality import (
     RECORD_KINDS,
@@ -129,10 +130,12 @@ def _records_behind(view: QualityView, filters: Filters, settings: QualitySettin
         caption = text("quality_records_caption", lang, county=county, title=title, kind=kind, n=len(records))
         st.markdown(f"**{md(caption)}**")
         st.dataframe(shown, key="quality_records_table", hide_index=True, height="auto")
+        file_name = f"{filters.period}{county}{title}.csv"
+        entry = AuditEntry("record_download", file_name=file_name, county=county, row_count=len(shown), details=signal)
         st.download_button(
             text("quality_records_download", lang),
-            lambda: csv_bytes(shown, "%.2f"),
-            file_name=f"{filters.period}{county}{title}.csv",
+            cache.audited_download(lambda: csv_bytes(shown, "%.2f"), entry),
+            file_name=file_name,
             mime="text/csv",
             key="quality_records_csv",
             on_click="ignore",

@@ -16,6 +16,7 @@ import logging
 import os
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from dashboard import cache
 from dashboard.cache import IDENTITY_KEY, client_address
@@ -54,8 +55,12 @@ def identity_provider_configured() -> bool:
         return False
 
 
-def require_identity(lang: str) -> Identity:
-    """This run's identity, or the sign-in page (and the page run stops there, with nothing else drawn)."""
+def require_identity(lang: str, pages: list[StreamlitPage] | None = None) -> Identity:
+    """This run's identity, or the sign-in page (and the page run stops there, with nothing else drawn).
+
+    A run that stops here still declares the dashboard's ``pages``, hidden: the address keeps the page asked for
+    (and its parameters) for after the sign-in, and the sidebar lists no pages to a session that has none.
+    """
     identity = st.session_state.get(IDENTITY_KEY)
     if isinstance(identity, Identity):
         account = cache.current_account(identity.user)
@@ -63,11 +68,15 @@ def require_identity(lang: str) -> Identity:
             return identity
         _forget()
         st.warning(text("account_gone", lang))
+    if cache.account_count() == 0 and client_address() is None:
+        st.warning(text("no_accounts_banner", lang, command=first_admin_command(lang)), icon=":material/lock_open:")
+        return LOCAL_IDENTITY
+    if pages is not None:
+        st.navigation(pages, position="hidden")
     if cache.account_count() == 0:
-        return _no_accounts_mode(lang)
-    if identity_provider_configured() and st.user.is_logged_in:
-        _identity_provider_sign_in(lang)
-    _sign_in_page(lang)
+        _refuse_remote(lang)
+    elif not (identity_provider_configured() and st.user.is_logged_in and _identity_provider_sign_in(lang)):
+        _sign_in_page(lang)
     st.stop()
     raise AssertionError("unreachable")  # st.stop ends the run
 
@@ -95,20 +104,17 @@ def _forget() -> None:
     st.session_state.pop(ACCOUNT_STAMP_KEY, None)
 
 
-def _no_accounts_mode(lang: str) -> Identity:
-    if client_address() is None:
-        st.warning(text("no_accounts_banner", lang, command=first_admin_command(lang)), icon=":material/lock_open:")
-        return LOCAL_IDENTITY
+def _refuse_remote(lang: str) -> None:
+    """No accounts and a browser on another computer: the message with the command, no data, one audit row."""
     if not st.session_state.get(REFUSAL_LOGGED_KEY):
         st.session_state[REFUSAL_LOGGED_KEY] = True
         _audit_anonymous("—", "remote_refused", "refused", "未设账户，仪表盘只对本机开放")
     st.error(text("no_accounts_remote", lang, command=first_admin_command(lang)))
-    st.stop()
-    raise AssertionError("unreachable")
 
 
-def _identity_provider_sign_in(lang: str) -> None:
-    """Map the provider's user to an account and rerun signed in; refuse an identity no account is bound to."""
+def _identity_provider_sign_in(lang: str) -> bool:
+    """Map the provider's user to an account and rerun signed in; refuse an identity no account is bound to (True:
+    the refusal is drawn)."""
     claims = {key: value for key, value in st.user.to_dict().items() if isinstance(value, str | int | bool)}
     account = cache.account_for_identity_provider(claims)
     who = str(claims.get("email") or claims.get("sub") or "—")
@@ -120,11 +126,11 @@ def _identity_provider_sign_in(lang: str) -> None:
         st.error(text("identity_unknown", lang, who=md(who), contact=md(admin_contact(lang, True))))
         if st.button(text("sign_out", lang), key="signin_provider_out"):
             st.logout()
-        st.stop()
-        return
+        return True
     identity = _remember(account, "oidc")
     _audit(identity, "sign_in", "ok", "统一身份认证：" + who[:64])
     st.rerun()
+    return False  # st.rerun ends the run
 
 
 def _sign_in_page(lang: str) -> None:
