@@ -42,6 +42,7 @@ from records.store import Store
 from scoring.tables import LIMITS
 from tests.access_fixtures import BIYANG, PASSWORDS, YICHENG, add_accounts
 from tests.conftest import EVERY_COUNTY, ROOT, TESTER
+from tests.conftest import ranking as ranking_of
 
 PAGES = [
     "pages/overview.py",
@@ -188,7 +189,7 @@ def test_a_county_user_sees_the_city_ranking_and_only_its_own_records(app: AppTe
     signed_in(app, "biyang")
     assert any("泌阳县丙" in c.value and "县区用户·泌阳县" in c.value for c in app.sidebar.caption)
     open_page(app, "pages/rankings.py")
-    ranking = app.dataframe(key="ranking_table").value
+    ranking = ranking_of(app)
     assert len(ranking) == 10 and ranking["单位"].iloc[0] == "泌阳县"  # the whole city, as the bulletin circulates
     assert app.selectbox(key="trace_county").options == ["泌阳县"]
     ids = record_ids(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -187,7 +188,7 @@ def test_the_flags_page_says_how_decisive_the_last_places_are_and_who_stays_ther
         )
         places[start[:7]] = pd.read_csv(io.StringIO(result.stdout)).set_index("county")["overall_rank"]
     open_page(app, "pages/flags.py")
-    lines = [m.value for m in app.markdown]
+    lines = markdown_lines(app)
     assert "驿城区：现行规则第10名；在200种权重方案下均为第10名，排名稳定" in lines
     assert any(line.startswith("正阳县：现行规则第9名；在200种权重方案下") for line in lines)
     assert any(line.startswith("确山县：现行规则第8名；在200种权重方案下") for line in lines)
@@ -200,10 +201,15 @@ def test_the_flags_page_says_how_decisive_the_last_places_are_and_who_stays_ther
     assert any("驿城区连续三期排名后三" in line for line in flagged)
 
     app.radio(key="lang").set_value("en").run()
-    lines = [visible(m.value) for m in app.markdown]
+    lines = [visible(line) for line in markdown_lines(app)]
     sentence = "驿城区: place 10 under the scheme in force; place 10 in every one under 200 alternative schemes"
     assert f"{sentence}: a stable place" in lines
     assert any("确山县: in the bottom 3 for 3 periods running: Jan–Jun 2019 place 10" in line for line in lines)
+
+
+def markdown_lines(app: AppTest) -> list[str]:
+    """Each sentence of the page's Markdown: a list of sentences is drawn as one element, a paragraph or item each."""
+    return [line for element in app.markdown for line in re.split(r"\n\n|\n(?=- )", element.value)]
 
 
 def test_the_bulletin_names_counties_at_the_bottom_period_after_period(demo) -> None:
