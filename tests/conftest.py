@@ -5,11 +5,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from records.access import Identity
@@ -81,3 +84,26 @@ def ranking_element(app: AppTest):  # type: ignore[no-untyped-def]
 
 def ranking(app: AppTest) -> pd.DataFrame:
     return ranking_element(app).value
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's: a test tool cannot download a browser here
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run ./test.sh, which installs chromium and fonts-noto-cjk")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for a test module."""
+    with chromium() as launched:
+        yield launched

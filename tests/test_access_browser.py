@@ -14,43 +14,22 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Request, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Request
 
 from dashboard.local_server import DashboardDidNotStart, free_port, running_dashboard
 from records.store import Store
 from tests.access_fixtures import PASSWORDS, add_accounts
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 SIGN_IN_TITLE = "登录 · 安全生产执法成效"
 PAGES = ["", "rankings", "charts", "flags", "bulletin", "scheme", "data"]
 RECORD_ID = re.compile(r"\b[A-Z]{2}(4117\d\d)\d{10}\b")  # the demo's inspection and case numbers carry the county
 BIYANG = "411726"
 SECOND_ADDRESS = "10.254.0.1"
-
-
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run ./test.sh, which installs chromium and fonts-noto-cjk")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

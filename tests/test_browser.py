@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from dashboard.layout import RANKING_WIDTHS
 from dashboard.local_server import DashboardDidNotStart, running_dashboard
@@ -22,7 +22,6 @@ from scoring.scheme import DEFAULT_SCHEME_FILE, scheme_from_toml
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = {
     "overview": "",
@@ -48,19 +47,6 @@ def server(built_demo: Path, tmp_path_factory: pytest.TempPathFactory, server_lo
             yield url
     except DashboardDidNotStart as error:
         pytest.fail(str(error))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run ./test.sh, which installs chromium and fonts-noto-cjk")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

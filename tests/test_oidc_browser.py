@@ -29,7 +29,6 @@ from records.store import Store
 from tests.access_fixtures import OIDC_COUNTY, OIDC_LEADER, OIDC_UNKNOWN, add_accounts
 from tests.test_access_browser import (
     SIGN_IN_TITLE,
-    chromium,
     close,
     go_to,
     heading,
@@ -41,12 +40,6 @@ from tests.test_access_browser import (
 
 pytestmark = pytest.mark.browser
 PROVIDER_BUTTON = "使用统一身份认证登录"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

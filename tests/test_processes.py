@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from dashboard.local_server import free_port, running_dashboard
 from records.store import Store
 from tests.conftest import ROOT, run_module
-from tests.test_browser import CHROMIUM, table_rows, wait_until_ready
+from tests.test_browser import table_rows, wait_until_ready
 
 pytestmark = pytest.mark.browser
 NEW_ROWS = "id,county,inspected_on,unit_name\nP-1,驿城区,2020-03-01,甲公司\nP-2,驿城区,2020-03-02,乙公司\n"
@@ -30,17 +30,6 @@ def store_path(built_demo: Path, tmp_path: Path) -> Path:
     path.parent.mkdir()
     Store(path).initialise(lambda target: target.write_bytes(built_demo.read_bytes()), "测试", "示例数据")
     return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 @contextmanager
