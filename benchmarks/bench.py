@@ -203,7 +203,7 @@ def _visit_pages(url: str) -> str:
         )
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         for path in ("", "rankings", "charts", "flags"):
-            page.goto(f"{url}/{path}?year=2024")
+            page.goto(f"{url}/{path}?year=2024", timeout=180_000)  # the first view of a large store takes a while
             page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=120_000)
             page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
             page.wait_for_timeout(1500)
