@@ -6,9 +6,15 @@ Each page run reads the store's pointer once (one small file read) and keeps tha
 a page never mixes two versions; a write anywhere shows on the next page run. Every cached result is keyed by the
 version, so nothing needs clearing by hand.
 
-Results that pages only read (frames, views, figures) are kept with ``st.cache_resource``: one object shared by every
-session of the process, where ``st.cache_data`` would unpickle a fresh copy on every call (up to a sixth of a warm
-page run). Pages and ``report/`` derive new frames from them (pandas copy-on-write) and never assign into them.
+Results that pages only read (frames, views, figures) are kept in one ``VersionResults`` per published version:
+one object shared by every session of the process, looked up by a plain tuple. ``st.cache_data`` would unpickle a
+fresh copy on every call, and even ``st.cache_resource`` hashes every argument with Streamlit's own hasher (about
+half a millisecond a call, twenty-odd calls a page run). The per-version object itself is an ``st.cache_resource``,
+so the browser's "Clear caches" empties it too. Pages and ``report/`` derive new frames from the results (pandas
+copy-on-write) and never assign into them.
+
+A key names only what a result depends on: the period's ranking without 仅在所选县区之间排名 does not depend on the
+chosen counties, so choosing counties narrows the period's one ranking instead of scoring it again.
 
 Who is asking comes from the session (``current_identity``), never from a page's argument: the accessors that
 return record-level rows pass that identity's scope to the query, the write functions pass the identity to the
@@ -21,10 +27,11 @@ import datetime as dt
 import functools
 import os
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -47,10 +54,11 @@ from records.store import Rollback, Store
 from report import analysis
 from report import quality as quality_report
 from report.analysis import CountyView
+from report.charts import Chart
 from report.history import PlacesOverTime, places_over_time_view
 from report.periods import period_label
 from report.quality import QualityView
-from scoring import scheme_from_toml, score_counties
+from scoring import ScoringRule, scheme_from_toml, score_counties
 from scoring.flags import FlagSettings
 from scoring.history import preceding_periods
 from scoring.quality import QualitySettings, spans_months
@@ -109,19 +117,85 @@ def store() -> Store:
     return _readers(database_file()).store
 
 
-def data_version() -> int:
-    """The published version this page run reads, fixed at the run's first call."""
+class VersionResults:
+    """What this process has computed from one published version, by kind and key; each kind keeps its ``limit``
+    most recently used results. A result several sessions ask for at the same moment is built once: the others
+    wait for it (a new version finds fifty viewers asking for the same few views)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._results: dict[str, OrderedDict[Hashable, object]] = {}
+        self._building: dict[tuple[str, Hashable], threading.Lock] = {}
+
+    def get(self, kind: str, key: Hashable, build: Callable[[], _T], limit: int) -> _T:
+        with self._lock:
+            found = self._take(kind, key)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
+            building = self._building.setdefault((kind, key), threading.Lock())
+        with building:
+            with self._lock:
+                found = self._take(kind, key)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop((kind, key), None)
+            with self._lock:
+                kept = self._results.setdefault(kind, OrderedDict())
+                kept[key] = value
+                while len(kept) > limit:
+                    kept.popitem(last=False)
+            return value
+
+    def _take(self, kind: str, key: Hashable) -> object:
+        kept = self._results.get(kind)
+        if kept is None or key not in kept:
+            return _MISSING
+        kept.move_to_end(key)
+        return kept[key]
+
+    def count(self, kind: str) -> int:
+        with self._lock:
+            return len(self._results.get(kind, ()))
+
+
+_MISSING = object()
+
+
+@st.cache_resource(max_entries=KEEP_OPEN, show_spinner=False)
+def _version_results(path: str, version: int) -> VersionResults:
+    return VersionResults()
+
+
+def _pin() -> tuple[int, VersionResults]:
+    """This run's version and its results, fixed at the run's first call (each run starts with a fresh
+    ``context.cursors``, which marks the pin as this run's)."""
     context = get_script_run_ctx()
-    run = context.cursors if context is not None else None  # Streamlit starts each run with a fresh dict here
+    run = context.cursors if context is not None else None
     pinned = st.session_state.get(_PIN) if context is not None else None
     if pinned is not None and pinned[0] is run:
-        return int(pinned[1])
-    readers = _readers(database_file())
+        return pinned[1], pinned[2]
+    path = database_file()
+    readers = _readers(path)
     readers.store.ensure_published()  # publishes for a writer that died (a stat when nothing is pending)
     version = readers.store.current_version() or 0
+    results = _version_results(path, version)
     if context is not None:
-        st.session_state[_PIN] = (run, version)
-    return version
+        st.session_state[_PIN] = (run, version, results)
+    return version, results
+
+
+def data_version() -> int:
+    """The published version this page run reads, fixed at the run's first call."""
+    return _pin()[0]
+
+
+def _cached(kind: str, key: Hashable, build: Callable[[], _T], limit: int = 256) -> _T:
+    """``build()``'s result for ``key`` in this run's version, built once per process and shared by every session."""
+    return _pin()[1].get(kind, key, build, limit)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -168,13 +242,8 @@ def audit_log() -> AuditLog:
     return store().audit
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _account_count(path: str, version: int) -> int:
-    return accounts.account_count(cursor())
-
-
 def account_count() -> int:
-    return _account_count(*_key())
+    return _cached("account_count", (), lambda: accounts.account_count(cursor()), 1)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -188,13 +257,8 @@ def current_account(name: str) -> Account | None:
     return _account(*_key(), name)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _administrators(path: str, version: int) -> list[str]:
-    return accounts.administrators(cursor())
-
-
 def administrators() -> list[str]:
-    return _administrators(*_key())
+    return _cached("administrators", (), lambda: accounts.administrators(cursor()), 1)
 
 
 def sign_in(name: str, password: str) -> SignIn:
@@ -233,155 +297,190 @@ def audit_users() -> list[str]:
     return audit_log().users()
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _measures(path: str, version: int, start: dt.date, end: dt.date, keys: tuple[str, ...] = ()) -> pd.DataFrame:
-    return queries.county_measures(cursor(), start, end, keys)
+def _measures(start: dt.date, end: dt.date, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _cached("measures", (start, end, keys), lambda: queries.county_measures(cursor(), start, end, keys))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _scheme(path: str, version: int, end: dt.date) -> StoredScheme:
-    return schemes.scheme_for_period(cursor(), end)
+def scheme_for(end: dt.date) -> StoredScheme:
+    """The scheme that scores a period ending on ``end`` (the latest versions, then the one in effect that day)."""
+    return _cached("scheme", end, lambda: schemes.scheme_for_period(cursor(), end), 64)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _scheme_versions(path: str, version: int) -> pd.DataFrame:
-    return schemes.scheme_versions(cursor())
+def scheme_versions() -> pd.DataFrame:
+    return _cached("scheme_versions", (), lambda: schemes.scheme_versions(cursor()), 1)
 
 
-def _keys(scheme: StoredScheme) -> tuple[str, ...]:
-    return tuple(measure.column for measure in scheme.rule.measures)
+def _keys(rule: ScoringRule) -> tuple[str, ...]:
+    """The measures a scheme ranks, which its period's measures must include."""
+    return tuple(measure.column for measure in rule.measures)
 
 
-def _scheme_measures(path: str, version: int, start: dt.date, end: dt.date) -> tuple[StoredScheme, pd.DataFrame]:
+def _scheme_measures(start: dt.date, end: dt.date) -> tuple[StoredScheme, pd.DataFrame]:
     """The scheme in effect for a period and the period's measures, with any the scheme names beyond the five."""
-    scheme = _scheme(path, version, end)
-    return scheme, _measures(path, version, start, end, _keys(scheme))
+    scheme = scheme_for(end)
+    return scheme, _measures(start, end, _keys(scheme.rule))
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _monthly(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.monthly_series(cursor(), start, end)
+def county_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
+    """The period's measures, with those the period's scheme names."""
+    return _scheme_measures(start, end)[1]
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _gaps(path: str, version: int, start: dt.date, end: dt.date, scope: RecordScope) -> pd.DataFrame:
-    return queries.rectification_gaps(cursor(), scope, start, end)
+def last_year_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _measures(*queries.same_period_last_year(start, end))
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _published(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.published_summary(cursor(), start, end)
+def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _cached("monthly", (start, end), lambda: queries.monthly_series(cursor(), start, end), 128)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _city_totals(path: str, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.period_totals(
-        _measures(path, version, start, end), _measures(path, version, *queries.same_period_last_year(start, end))
+def rectification_gaps(start: dt.date, end: dt.date) -> pd.DataFrame:
+    scope = _scope()
+    return _cached("gaps", (start, end, scope), lambda: queries.rectification_gaps(cursor(), scope, start, end), 128)
+
+
+def published_summary(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _cached("published", (start, end), lambda: queries.published_summary(cursor(), start, end), 128)
+
+
+def city_totals(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return _cached(
+        "city_totals",
+        (start, end),
+        lambda: queries.period_totals(_measures(start, end), last_year_measures(start, end)),
+        128,
     )
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _counties(path: str, version: int) -> pd.DataFrame:
-    return queries.counties(cursor())
+def counties() -> pd.DataFrame:
+    return _cached("counties", (), lambda: queries.counties(cursor()), 1)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _span(path: str, version: int) -> tuple[dt.date, dt.date] | None:
-    return queries.record_span(cursor())
+def record_span() -> tuple[dt.date, dt.date] | None:
+    return _cached("record_span", (), lambda: queries.record_span(cursor()), 1)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _latest(path: str, version: int, up_to: dt.date) -> dt.date | None:
-    return queries.latest_record_date(cursor(), up_to)
+def latest_record_date(up_to: dt.date) -> dt.date | None:
+    return _cached("latest_record", up_to, lambda: queries.latest_record_date(cursor(), up_to), 4)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _label(path: str, version: int) -> str | None:
-    return queries.dataset_label(cursor())
+def dataset_label() -> str | None:
+    return _cached("dataset_label", (), lambda: queries.dataset_label(cursor()), 1)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _county_view(
-    path: str,
-    version: int,
-    start: dt.date,
-    end: dt.date,
-    selected: tuple[int, ...],
-    within: bool,
-    settings: FlagSettings,
-    lang: str,
-    scope: RecordScope,
+def _pool(selected: tuple[int, ...], within: bool) -> tuple[int, ...]:
+    """The counties ranked together when not all of them are: the chosen ones, when ranking only among those.
+    Every result that depends on the pool is keyed by this, not by the chosen counties."""
+    return selected if within and selected else ()
+
+
+def _pool_measures(measures: pd.DataFrame, pool: tuple[int, ...]) -> pd.DataFrame:
+    return measures[measures["county_code"].isin(pool)].reset_index(drop=True) if pool else measures
+
+
+def county_view(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings, lang: str
 ) -> CountyView:
-    scheme, measures = _scheme_measures(path, version, start, end)
-    return analysis.county_view(
-        measures,
-        _measures(path, version, *queries.same_period_last_year(start, end)),
-        _gaps(path, version, start, end, scope),
-        selected,
-        within,
-        scheme.rule,
-        settings,
-        lang,
-    )
+    """The ranking, flags and shown rows for a view, once per data version and record scope (the flags name case
+    ids). The period's ranking is scored and flagged once per pool; choosing counties only narrows what is shown."""
+    scope = _scope()
+    pool = _pool(selected, within)
+
+    def ranked() -> CountyView:
+        scheme, measures = _scheme_measures(start, end)
+        return analysis.county_view(
+            measures,
+            last_year_measures(start, end),
+            rectification_gaps(start, end),
+            pool,
+            bool(pool),
+            scheme.rule,
+            settings,
+            lang,
+        )
+
+    view = _cached("county_view", (start, end, pool, settings, lang, scope), ranked, 64)
+    if not selected or pool:
+        return view
+    return _cached("county_view_shown", (start, end, selected, settings, lang, scope), lambda: view.narrowed(selected))
 
 
-def _pool(measures: pd.DataFrame, selected: tuple[int, ...], within: bool) -> pd.DataFrame:
-    """The counties ranked together: all of them, or the chosen ones when ranking only among those."""
-    if within and selected:
-        return measures[measures["county_code"].isin(selected)].reset_index(drop=True)
-    return measures
+def robustness(start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool) -> pd.DataFrame:
+    """Each ranked county's place under the period's scheme and under the alternatives around it, per pool."""
+    pool = _pool(selected, within)
+
+    def places() -> pd.DataFrame:
+        scheme, measures = _scheme_measures(start, end)
+        return rank_robustness(_pool_measures(measures, pool), scheme.rule)
+
+    return _cached("robustness", (start, end, pool), places, 64)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _robustness(
-    path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool
-) -> pd.DataFrame:
-    scheme, measures = _scheme_measures(path, version, start, end)
-    return rank_robustness(_pool(measures, selected, within), scheme.rule)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _history(
-    path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str
+def places_over_time(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str
 ) -> PlacesOverTime:
-    periods = []
-    for first, last in preceding_periods(start, end):
-        scheme, measures = _scheme_measures(path, version, first, last)
-        periods.append((period_label(first, last, lang), scheme, _pool(measures, selected, within)))
-    return places_over_time_view(periods)
+    """The period and those of its kind before it, each scored by its own scheme, as places over time."""
+    pool = _pool(selected, within)
+
+    def history() -> PlacesOverTime:
+        periods = []
+        for first, last in preceding_periods(start, end):
+            scheme, measures = _scheme_measures(first, last)
+            periods.append((period_label(first, last, lang), scheme, _pool_measures(measures, pool)))
+        return places_over_time_view(periods)
+
+    return _cached("history", (start, end, pool, lang), history, 64)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _proposal(
-    path: str, version: int, start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, text: str
+def persistent_bottom(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str, bottom_places: int
 ) -> pd.DataFrame:
-    rule = scheme_from_toml(text)
-    measures = _measures(path, version, start, end, tuple(m.column for m in rule.measures))
-    return score_counties(_pool(measures, selected, within), rule)
+    """Counties in the bottom places for two or more consecutive periods up to this one, per pool."""
+    over_time = places_over_time(start, end, selected, within, lang)
+    key = (start, end, _pool(selected, within), lang, bottom_places)
+    return _cached("persistent_bottom", key, lambda: over_time.persistent(bottom_places), 64)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _quality_counts(
-    path: str, version: int, start: dt.date, end: dt.date, today: dt.date, windows: tuple[tuple[str, int], ...]
-) -> pd.DataFrame:
-    return queries.quality_counts(cursor(), start, end, today, **dict(windows))
+def proposed_ranking(start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, text: str) -> pd.DataFrame:
+    """The period's ranking under a proposed scheme (its TOML text), without storing anything."""
+    pool = _pool(selected, within)
+
+    def ranking() -> pd.DataFrame:
+        rule = scheme_from_toml(text)
+        return score_counties(_pool_measures(_measures(start, end, _keys(rule)), pool), rule)
+
+    return _cached("proposal", (start, end, pool, text), ranking, 8)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _quality_view(
-    path: str,
-    version: int,
-    start: dt.date,
-    end: dt.date,
-    today: dt.date,
-    selected: tuple[int, ...],
-    within: bool,
-    settings: QualitySettings,
-    lang: str,
+def quality_view(
+    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: QualitySettings, lang: str
 ) -> QualityView:
+    """The enforcement-quality signals of a view, judged against its ranking pool once per pool, data version and
+    day (overdue cases of a period still running are judged on today); choosing counties only narrows them."""
+    today = dt.date.today()
+    pool = _pool(selected, within)
     windows = tuple(settings.query_parameters().items())
-    counts = _quality_counts(path, version, start, end, today, windows)
-    return quality_report.quality_view(counts, start, end, selected, within, settings, lang)
+
+    def judged() -> QualityView:
+        counts = _cached(
+            "quality_counts",
+            (start, end, today, windows),
+            lambda: queries.quality_counts(cursor(), start, end, today, **dict(windows)),
+            128,
+        )
+        return quality_report.quality_view(counts, start, end, pool, bool(pool), settings, lang)
+
+    view = _cached("quality_view", (start, end, today, pool, settings, lang), judged, 64)
+    if not selected or pool:
+        return view
+    return _cached("quality_view_shown", (start, end, today, selected, settings, lang), lambda: view.narrowed(selected))
+
+
+def county_boundaries() -> dict:
+    """The shipped county boundaries (GeoJSON), read again only when the file changes; raises BoundaryError.
+
+    One dict shared by every session (not a copy per run): read it, never change it."""
+    return _boundaries(str(BOUNDARIES_FILE), boundaries_stamp())
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -394,18 +493,6 @@ def boundaries_stamp() -> float:
     return BOUNDARIES_FILE.stat().st_mtime if BOUNDARIES_FILE.exists() else 0.0
 
 
-def county_boundaries() -> dict:
-    """The shipped county boundaries (GeoJSON), read again only when the file changes; raises BoundaryError.
-
-    One dict shared by every session (not a copy per run): read it, never change it."""
-    return _boundaries(str(BOUNDARIES_FILE), boundaries_stamp())
-
-
-@st.cache_resource(max_entries=1024, show_spinner=False)
-def _shared(path: str, version: int, name: str, view: tuple[object, ...], _build: Callable[[], object]) -> object:
-    return _build()
-
-
 def shared(name: str, view: tuple[object, ...], build: Callable[[], _T]) -> _T:
     """What a page shows (a finished table, a figure), built once per data version, record scope, ``name`` and
     ``view`` (every value it depends on besides the data), then shared by every session of this process.
@@ -413,65 +500,40 @@ def shared(name: str, view: tuple[object, ...], build: Callable[[], _T]) -> _T:
     The result is shared, so it is only read: ``st.dataframe``, ``st.plotly_chart``, the downloads and the PNG
     export all work on copies.
     """
-    return _shared(*_key(), name, (*view, _scope()), build)  # type: ignore[return-value]
+    return _cached("shared", (name, view, _scope()), build, 1024)
 
 
-class _SharedFigure(go.Figure):
-    """A figure shared by every session, whose dict is made once: ``st.plotly_chart`` asks for it on every run, and
-    Plotly's own ``to_dict`` deep-copies the whole figure each time (for the map, 15 % of the overview's run)."""
-
-    def to_dict(self) -> dict:  # type: ignore[override]
-        plain = self.__dict__.get("_shared_dict")
-        if plain is None:
-            plain = self.__dict__["_shared_dict"] = super().to_dict()
-        return plain
+def shared_figure(name: str, view: tuple[object, ...], build: Callable[[], Chart]) -> SharedFigure:
+    """A finished chart, shared as above, ready for ``st.plotly_chart``: ``report.charts`` builds plain Plotly
+    dicts (a few milliseconds, where Plotly's figure objects validate every property for tens of milliseconds)."""
+    return shared(name, view, lambda: SharedFigure(build()))
 
 
-def _shareable(build: Callable[[], go.Figure]) -> go.Figure:
-    figure = build()
-    figure.__class__ = _SharedFigure  # the same object, no second validation; never changed once shared
-    return figure
+class SharedFigure(go.Figure):
+    """A chart for ``st.plotly_chart``, made of its plain dict (``spec``). Streamlit asks a figure for ``to_dict()``
+    and sends its JSON, but would validate a bare dict by building every Plotly object from it; so this figure
+    holds nothing else, and ``to_dict()`` is the chart with Streamlit's theme template, as a Plotly figure made in
+    this process would carry it (the browser fills in the theme's colours from it)."""
+
+    def __init__(self, spec: Chart) -> None:
+        super().__init__()
+        self.__dict__["spec"] = spec
+        self.__dict__["_themed"] = {**spec, "layout": {**spec["layout"], "template": _theme_template()}}
+
+    def to_dict(self) -> Chart:  # type: ignore[override]
+        return self.__dict__["_themed"]  # type: ignore[no-any-return]
 
 
-def shared_figure(name: str, view: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
-    """A finished Plotly figure, shared as above: building one costs tens of milliseconds (Plotly validates every
-    property), sending one only its JSON."""
-    return shared(name, view, lambda: _shareable(build))
+@functools.cache
+def _theme_template() -> dict[str, Any]:
+    import plotly.io as pio
+    import streamlit.elements.plotly_chart  # noqa: F401  (it makes Streamlit's template Plotly's default)
+
+    return pio.templates[pio.templates.default].to_plotly_json()  # type: ignore[no-any-return]
 
 
 def _key() -> tuple[str, int]:
     return database_file(), data_version()
-
-
-def county_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
-    """The period's measures, with those the period's scheme names."""
-    return _scheme_measures(*_key(), start, end)[1]
-
-
-def scheme_for(end: dt.date) -> StoredScheme:
-    """The scheme that scores a period ending on ``end`` (the latest versions, then the one in effect that day)."""
-    return _scheme(*_key(), end)
-
-
-def scheme_versions() -> pd.DataFrame:
-    return _scheme_versions(*_key())
-
-
-def robustness(start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool) -> pd.DataFrame:
-    """Each ranked county's place under the period's scheme and under the alternatives around it, per view."""
-    return _robustness(*_key(), start, end, selected, within)
-
-
-def places_over_time(
-    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str
-) -> PlacesOverTime:
-    """The period and those of its kind before it, each scored by its own scheme, as places over time."""
-    return _history(*_key(), start, end, selected, within, lang)
-
-
-def proposed_ranking(start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, text: str) -> pd.DataFrame:
-    """The period's ranking under a proposed scheme (its TOML text), without storing anything."""
-    return _proposal(*_key(), start, end, selected, within, text)
 
 
 def may_edit_schemes() -> bool:
@@ -499,75 +561,22 @@ def save_scheme(text: str) -> SavedScheme:
     return saved
 
 
-def last_year_measures(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _measures(*_key(), *queries.same_period_last_year(start, end))
-
-
-def county_view(
-    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: FlagSettings, lang: str
-) -> CountyView:
-    """The ranking, flags and shown rows for a view, computed once per view, data version and record scope (the
-    flags name case ids)."""
-    return _county_view(*_key(), start, end, selected, within, settings, lang, _scope())
-
-
-def quality_view(
-    start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, settings: QualitySettings, lang: str
-) -> QualityView:
-    """The enforcement-quality signals of a view, judged against its ranking pool, once per view, data version and
-    day (overdue cases of a period still running are judged on today)."""
-    return _quality_view(*_key(), start, end, dt.date.today(), selected, within, settings, lang)
-
-
-def monthly_series(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _monthly(*_key(), start, end)
-
-
-def rectification_gaps(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _gaps(*_key(), start, end, _scope())
-
-
-def published_summary(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _published(*_key(), start, end)
-
-
-def city_totals(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _city_totals(*_key(), start, end)
-
-
-def counties() -> pd.DataFrame:
-    return _counties(*_key())
-
-
-def record_span() -> tuple[dt.date, dt.date] | None:
-    return _span(*_key())
-
-
-def latest_record_date(up_to: dt.date) -> dt.date | None:
-    return _latest(*_key(), up_to)
-
-
-def dataset_label() -> str | None:
-    return _label(*_key())
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _records(
-    path: str, version: int, kind: str, scope: RecordScope, county_code: int, start: dt.date, end: dt.date, limit: int
-) -> pd.DataFrame:
+def _records(kind: str, county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
+    scope = _scope()
     read = queries.inspection_records if kind == "inspections" else queries.case_records
-    return read(cursor(), scope, county_code, start, end, limit)
+    key = (kind, scope, county_code, start, end, limit)
+    return _cached("records", key, lambda: read(cursor(), scope, county_code, start, end, limit), 64)
 
 
 def inspection_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
     """A county's inspections in the period, within the signed-in identity's scope (none outside it); kept per
     version and scope, as the ranking page shows them on every run."""
-    return _records(*_key(), "inspections", _scope(), county_code, start, end, limit)
+    return _records("inspections", county_code, start, end, limit)
 
 
 def case_records(county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
     """A county's cases in the period, within the signed-in identity's scope (none outside it)."""
-    return _records(*_key(), "cases", _scope(), county_code, start, end, limit)
+    return _records("cases", county_code, start, end, limit)
 
 
 def quality_records(
@@ -575,14 +584,15 @@ def quality_records(
 ) -> pd.DataFrame:
     """The records behind one county's quality signal, like the two record readers above: within the signed-in
     identity's scope (none outside it), kept per version and scope."""
-    return _quality_records(*_key(), dt.date.today(), _scope(), signal, county_code, start, end, limit, settings)
+    today = dt.date.today()  # overdue decisions are judged on today
+    scope = _scope()
+    key = (today, scope, signal, county_code, start, end, limit, settings)
+    return _cached(
+        "quality_records", key, lambda: _read_quality_records(scope, signal, county_code, start, end, limit, settings)
+    )
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _quality_records(
-    path: str,
-    version: int,
-    today: dt.date,  # overdue decisions are judged on today
+def _read_quality_records(
     scope: RecordScope,
     signal: str,
     county_code: int,
@@ -681,10 +691,10 @@ def replace_upload(
 def _withdrawal_preview(
     path: str, version: int, batch: int, start: dt.date, end: dt.date, identity: Identity
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    scheme, before = _scheme_measures(path, version, start, end)
+    scheme, before = _scheme_measures(start, end)
     with store().trial(identity) as connection:
         withdraw_batch(connection, batch, "预览")
-        after = queries.county_measures(connection, start, end, _keys(scheme))
+        after = queries.county_measures(connection, start, end, _keys(scheme.rule))
     return before, after
 
 
@@ -709,10 +719,10 @@ def _replacement_preview(
     end: dt.date,
     identity: Identity,
 ) -> tuple[ImportOutcome, pd.DataFrame, pd.DataFrame]:
-    scheme, before = _scheme_measures(path, version, start, end)
+    scheme, before = _scheme_measures(start, end)
     with store().trial(identity) as connection:
         outcome = replace_batch(connection, batch, content, "预览", kind, file_start, file_end, file_name)
-        after = queries.county_measures(connection, start, end, _keys(scheme))
+        after = queries.county_measures(connection, start, end, _keys(scheme.rule))
     return outcome, before, after
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import cache
@@ -20,7 +19,7 @@ from records.audit import AuditEntry
 from records.geo import match_boundaries
 from records.schemes import StoredScheme, built_in_scheme
 from report.analysis import CountyView, ranking_columns
-from report.charts import with_period
+from report.charts import title_of, with_period
 from report.exports import csv_bytes, figure_png, workbook
 from report.safe import md
 from report.schemes import SchemeNote, scheme_note
@@ -362,13 +361,13 @@ def view_key(filters: Filters) -> tuple[object, ...]:
     )
 
 
-def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> None:
+def chart_download(figure: cache.SharedFigure, name: str, key: str, filters: Filters) -> None:
     """A print-quality PNG of a chart whose title names the period: a button draws it (a few seconds, with a
     spinner), then the download is offered next to it. A picture of an older view is never offered."""
     kept_key = f"_picture_{key}"
     # What the chart shows follows from the view, the data, the thresholds and the title (which names the measure);
     # hashing those is far cheaper than the figure's own JSON, a map's boundaries and all.
-    shown = (filters, cache.data_version(), flag_settings(), figure.layout.title.text)
+    shown = (filters, cache.data_version(), flag_settings(), title_of(figure.spec))
     fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
     make = offer = st.container(horizontal=True)  # one block for both buttons, not three columns
     if make.button(text("make_png", filters.lang), key=f"{key}_make"):
@@ -376,7 +375,7 @@ def chart_download(figure: go.Figure, name: str, key: str, filters: Filters) -> 
             try:
                 st.session_state[kept_key] = (
                     fingerprint,
-                    figure_png(with_period(figure, filters.period, filters.lang)),
+                    figure_png(with_period(figure.spec, filters.period, filters.lang)),
                 )
             except Exception:  # Kaleido needs Chromium; a failed picture must not take the page down
                 st.session_state.pop(kept_key, None)

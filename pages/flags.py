@@ -58,7 +58,9 @@ def standing() -> None:
     )
     if over_time.empty or settings.bottom_places <= 0 or view.pool_size < settings.bottom_pool_needed():
         return
-    flagged = over_time.persistent(settings.bottom_places)
+    flagged = cache.persistent_bottom(
+        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, lang, settings.bottom_places
+    )
     flagged = flagged[flagged["county"].isin(view.shown["county"])]
     with st.container(key="persistent_bottom"):
         st.subheader(text("persist_title", lang))

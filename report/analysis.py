@@ -5,7 +5,7 @@ Plain functions over DataFrames, so the tests call them without Streamlit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -46,6 +46,19 @@ class CountyView:
         """What the ranking, its averages, medians and 同比 comparisons cover."""
         return scope_label(self.pool_size if self.pool_size < self.county_count else 0, lang)
 
+    def narrowed(self, selected: list[int] | tuple[int, ...]) -> CountyView:
+        """The same ranking with only the chosen counties shown (and their flags); all of them when none is chosen.
+
+        >>> view = county_view(pd.DataFrame({"county_code": [1, 2], "county": ["甲", "乙"], "source": "records",
+        ...     "inspections": [5, 3], "cases": [1, 0], "fines": [0.5, 0.0]}), None, None)
+        >>> view.narrowed([2]).shown["county"].tolist(), int(view.narrowed([2]).shown["overall_rank"].iloc[0])
+        (['乙'], 2)
+        """
+        chosen = set(selected)
+        shown = self.scored[self.scored["county_code"].isin(chosen)] if chosen else self.scored
+        flags = self.flags[self.flags["county_code"].isin(shown["county_code"])]
+        return replace(self, shown=shown.reset_index(drop=True), flags=flags.reset_index(drop=True))
+
 
 def county_view(
     measures: pd.DataFrame,
@@ -69,19 +82,9 @@ def county_view(
     flags = flag_counties(scored, previous_pool, gaps, flag_settings, lang, pool_name, total_heading(rule, lang))
     titles = flags_by_county(flags, lang).to_dict()
     scored["flags"] = [titles.get(code, "") for code in scored["county_code"]]
-    shown = scored[scored["county_code"].isin(chosen)] if chosen else scored
-    shown_flags = flags[flags["county_code"].isin(shown["county_code"])]
     has_data = bool((measures["source"] != "none").any()) if not measures.empty else False
-    return CountyView(
-        scored,
-        shown.reset_index(drop=True),
-        shown_flags.reset_index(drop=True),
-        within,
-        len(pool),
-        has_data,
-        len(measures),
-        rule,
-    )
+    ranked = CountyView(scored, scored, flags.reset_index(drop=True), within, len(pool), has_data, len(measures), rule)
+    return ranked.narrowed(selected)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from report import safe
 from report.analysis import rule_footnote
+from report.charts import Chart
 from report.safe import FORMULA_STARTS
 from report.schemes import SchemeNote
 from report.text import measure_heading, measure_short, text, total_heading
@@ -151,12 +152,12 @@ def _points_format(value: object) -> str:
     return "0" if whole else "0.00"
 
 
-def figure_png(figure: go.Figure, width: int = 1600, height: int = 900, scale: float = 2) -> bytes:
-    """A chart as a PNG that prints well (3200×1800 by default), drawn by Kaleido in the local Chromium.
-
-    Drawn with Plotly's plain white template: Streamlit's own template leaves colours for the browser to fill in.
+def figure_png(chart: Chart, width: int = 1600, height: int = 900, scale: float = 2) -> bytes:
+    """A chart (``report.charts``) as a PNG that prints well (3200×1800 by default), drawn by Kaleido in the local
+    Chromium. Drawn with Plotly's plain white template: Streamlit's own template leaves colours for the browser to
+    fill in.
     """
-    picture = go.Figure(figure)
+    picture = go.Figure(chart)
     picture.update_layout(template="plotly_white")
     return picture.to_image(format="png", width=width, height=height, scale=scale)
 

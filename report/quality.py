@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -62,13 +63,21 @@ class QualityView:
     pool: str
     settings: QualitySettings
 
-    @property
+    @cached_property
     def flagged(self) -> pd.DataFrame:
+        """The signals that flag a county (read several times a page run, so judged once)."""
         return quality_flags(self.signals)
 
     @property
     def too_few(self) -> pd.DataFrame:
         return self.signals[self.signals["status"] == "too_few"].reset_index(drop=True)
+
+    def narrowed(self, selected: list[int] | tuple[int, ...]) -> QualityView:
+        """The same judgements with only the chosen counties' signals; all of them when none is chosen."""
+        if not selected:
+            return self
+        chosen = self.signals[self.signals["county_code"].isin(set(selected))]
+        return QualityView(chosen.reset_index(drop=True), self.pool, self.settings)
 
     def flag_counts(self) -> pd.Series:
         """How many quality signals flag each shown county (0 for none), keyed by county code."""
@@ -93,9 +102,7 @@ def quality_view(
     pool = counts[counts["county_code"].isin(chosen)] if within else counts
     pool_name = scope_label(len(pool) if len(pool) < len(counts) else 0, lang)
     signals = judge_quality(pool.reset_index(drop=True), start, end, settings, lang, pool_name)
-    if chosen:
-        signals = signals[signals["county_code"].isin(chosen)]
-    return QualityView(signals.reset_index(drop=True), pool_name, settings)
+    return QualityView(signals.reset_index(drop=True), pool_name, settings).narrowed(selected)
 
 
 def quality_marks(view: QualityView, codes: pd.Series, lang: str = "zh") -> pd.Series:

@@ -114,15 +114,15 @@ def test_the_map_leaves_counties_without_figures_pale_and_names_every_county() -
         }
     )
     figure = county_map(shown, boundaries, "flags", "en")
-    names, pale, coloured = figure.data
+    names, pale, coloured = figure["data"]
     # Plotly fetches a world map from the internet when the first trace on a map has a locationmode.
-    assert names.type == "scattergeo" and names.locationmode is None and names.locations is None
-    assert len(pale.locations) == 8 and list(coloured.locations) == [411726, 411702]
-    assert list(coloured.z) == [0, 1]
-    assert names.text == ("泌阳县", "驿城区<br>⚠")
-    assert "Place 1, 27 points" in coloured.hovertext[0] and "Fines 11.00" in coloured.hovertext[0]
-    assert figure.layout.geo.visible is False and figure.layout.geo.fitbounds == "locations"
-    for lon, lat in zip(names.lon, names.lat, strict=True):
+    assert names["type"] == "scattergeo" and "locationmode" not in names and "locations" not in names
+    assert len(pale["locations"]) == 8 and coloured["locations"] == [411726, 411702]
+    assert coloured["z"] == [0, 1]
+    assert names["text"] == ["泌阳县", "驿城区<br>⚠"]
+    assert "Place 1, 27 points" in coloured["hovertext"][0] and "Fines 11.00" in coloured["hovertext"][0]
+    assert figure["layout"]["geo"]["visible"] is False and figure["layout"]["geo"]["fitbounds"] == "locations"
+    for lon, lat in zip(names["lon"], names["lat"], strict=True):
         assert HENAN_LONGITUDES[0] < lon < HENAN_LONGITUDES[1] and HENAN_LATITUDES[0] < lat < HENAN_LATITUDES[1]
 
 
