@@ -6,7 +6,7 @@ Every piece of text that came from a file goes through ``report.safe.md`` before
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,7 @@ class PageData:
     gaps: pd.DataFrame
     view: CountyView
     scheme: StoredScheme | None = None
+    pool: CountyView | None = None  # the same ranking with every county of the pool shown
 
     def scheme_note(self, lang: str) -> SchemeNote:
         """The scheme and version that produced the page's figures, and its 得分说明."""
@@ -175,10 +176,14 @@ def page_data(filters: Filters) -> PageData:
     measures = cache.county_measures(filters.start, filters.end)
     previous = cache.last_year_measures(filters.start, filters.end)
     gaps = cache.rectification_gaps(filters.start, filters.end)
+    settings = flag_settings()
     view = cache.county_view(
-        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, flag_settings(), filters.lang
+        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, settings, filters.lang
     )
-    return PageData(measures, previous, gaps, view, cache.scheme_for(filters.end))
+    pool = cache.county_view(
+        filters.start, filters.end, filters.pool_codes, filters.rank_within_selection, settings, filters.lang
+    )
+    return PageData(measures, previous, gaps, view, cache.scheme_for(filters.end), pool)
 
 
 def scheme_caption(data: PageData, lang: str) -> None:
@@ -359,6 +364,47 @@ def view_key(filters: Filters) -> tuple[object, ...]:
         filters.lang,
         flag_settings(),
     )
+
+
+def pool_key(filters: Filters) -> tuple[object, ...]:
+    """What a result of the whole ranking pool depends on besides the data: like ``view_key``, but the chosen
+    counties count only when the ranking is among them."""
+    return (filters.start, filters.end, filters.pool_codes, filters.lang, flag_settings())
+
+
+@dataclass(frozen=True)
+class PoolRows:
+    """A table with a row per county of the ranking pool (``codes[i]`` is row i's county), built once per pool:
+    a view shows the rows of its chosen counties, in the table's order, without building the table again."""
+
+    codes: tuple[int, ...]
+    table: pd.DataFrame
+
+    def of(self, shown: pd.Series) -> pd.DataFrame:
+        if len(shown) == len(self.codes):
+            return self.table
+        keep = pd.Index(self.codes).isin(shown.to_numpy())
+        return self.table[keep].reset_index(drop=True)
+
+
+def pool_rows(
+    name: str,
+    filters: Filters,
+    data: PageData,
+    build: Callable[[CountyView], tuple[pd.Series, pd.DataFrame]],
+    depends: tuple[object, ...] = (),
+) -> pd.DataFrame:
+    """A table of the ranking pool (``build`` gives each row's county and the table, from the pool's view), with
+    the rows of the counties this view shows; each built once per pool or view and shared by every session.
+    ``depends`` is anything else the table depends on (thresholds of the page)."""
+    pool = data.pool or data.view
+
+    def whole() -> PoolRows:
+        codes, table = build(pool)
+        return PoolRows(tuple(int(code) for code in codes), table)
+
+    rows = cache.shared(name, (*pool_key(filters), *depends, "pool"), whole)
+    return cache.shared(name, (*view_key(filters), *depends), lambda: rows.of(data.view.shown["county_code"]))
 
 
 def chart_download(figure: cache.SharedFigure, name: str, key: str, filters: Filters) -> None:

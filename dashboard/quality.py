@@ -9,7 +9,16 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache
-from dashboard.layout import Filters, Threshold, table_downloads, threshold_inputs, threshold_values, view_key
+from dashboard.layout import (
+    Filters,
+    PageData,
+    Threshold,
+    pool_rows,
+    table_downloads,
+    threshold_inputs,
+    threshold_values,
+    view_key,
+)
 from records.audit import AuditEntry
 from report.exports import csv_bytes
 from report.quality import (
@@ -63,13 +72,17 @@ def _follow_selected_row(rows: list[int], options: list[str]) -> None:
     st.session_state["_quality_row"] = chosen
 
 
-def quality_section(filters: Filters) -> None:
+def quality_section(filters: Filters, data: PageData) -> None:
     """执法质量: the thresholds, the flagged signals with their figures and sentences, 样本不足 said per signal, the
     records behind a chosen signal, every signal on demand, and downloads."""
     lang = filters.lang
     st.subheader(text("quality_title", lang))
-    with st.expander(text("quality_settings", lang), expanded=False):
-        threshold_inputs(lang, QUALITY_THRESHOLDS, (), per_row=4)
+    # Its twelve inputs are drawn only while it is open (its own rerun on opening); their values are kept for the
+    # session either way.
+    panel = st.expander(text("quality_settings", lang), key="quality_settings", on_change="rerun")
+    if panel.open:
+        with panel:
+            threshold_inputs(lang, QUALITY_THRESHOLDS, (), per_row=4)
     settings = quality_settings()
     view = cache.quality_view(
         filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, settings, lang
@@ -77,7 +90,14 @@ def quality_section(filters: Filters) -> None:
     st.caption(text("quality_help", lang, pool=view.pool))
     flagged = view.flagged
     shown_key = (*view_key(filters), settings)
-    table = cache.shared("quality_table", shown_key, lambda: quality_table(flagged, view.pool, lang))
+    pool = cache.quality_view(filters.start, filters.end, filters.pool_codes, bool(filters.pool_codes), settings, lang)
+    table = pool_rows(
+        "quality_table",
+        filters,
+        data,
+        lambda _: (pool.flagged["county_code"], quality_table(pool.flagged, pool.pool, lang)),
+        (settings,),
+    )
     if flagged.empty:
         st.success(text("quality_none", lang))
     else:
@@ -97,7 +117,13 @@ def quality_section(filters: Filters) -> None:
         _records_behind(view, filters, settings, event.selection.rows)
     for line in cache.shared("quality_too_few", shown_key, lambda: too_few_lines(view, lang)):
         st.caption(md(line))
-    everything = cache.shared("quality_all", shown_key, lambda: quality_table(view.signals, view.pool, lang))
+    everything = pool_rows(
+        "quality_all",
+        filters,
+        data,
+        lambda _: (pool.signals["county_code"], quality_table(pool.signals, pool.pool, lang)),
+        (settings,),
+    )
     # Drawn only while open (its own rerun on opening): below the fold, and every page run would send it.
     every_signal = st.expander(text("quality_all", lang), key="quality_all", on_change="rerun")
     if every_signal.open:

@@ -49,6 +49,11 @@ class Filters:
     def period(self) -> str:
         return period_label(self.start, self.end, self.lang)
 
+    @property
+    def pool_codes(self) -> tuple[int, ...]:
+        """The counties ranked together when not all of them are: the chosen ones, when ranking only among them."""
+        return self.selected_codes if self.rank_within_selection else ()
+
 
 def _address() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}

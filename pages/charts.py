@@ -6,6 +6,7 @@ from dashboard import cache
 from dashboard.layout import (
     chart_download,
     figures_page,
+    pool_rows,
     ranking_scope_note,
     table_downloads,
     view_key,
@@ -101,11 +102,14 @@ def year_on_year_chart() -> None:
 
 year_on_year_chart()
 
+shown_ranking = pool_rows(
+    "ranking_table", filters, data, lambda pool: (pool.shown["county_code"], ranking_table(pool.shown, lang, view.rule))
+)
 table_downloads(
     f"{filters.period}{text('charts', lang)}",
     {
-        text("chart_data_sheet", lang): ranking_table(view.shown, lang, view.rule),
-        text("monthly_sheet", lang): monthly_table(monthly, lang),
+        text("chart_data_sheet", lang): shown_ranking,
+        text("monthly_sheet", lang): cache.shared("monthly_sheet", shown_key, lambda: monthly_table(monthly, lang)),
     },
     "charts_download",
     lang,

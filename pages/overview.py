@@ -146,7 +146,7 @@ table_downloads(
         shown_key,
         lambda: {
             text("totals_sheet", lang): totals_table(totals.reset_index(), lang),
-            text("best_weak_sheet", lang): strong_and_weak_table(view, lang),
+            text("best_weak_sheet", lang): strong_and_weak_table(lists, view.rule, lang),
         },
     ),
     "overview_download",

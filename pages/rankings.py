@@ -9,6 +9,8 @@ from dashboard.layout import (
     chart_download,
     figures_page,
     follow_selected_row,
+    pool_key,
+    pool_rows,
     ranking_column_config,
     ranking_scope_note,
     records_download,
@@ -18,7 +20,7 @@ from dashboard.layout import (
     view_key,
 )
 from dashboard.quality import quality_settings
-from report.analysis import flag_marks, published_differences, ranking_table, record_table, rule_footnote
+from report.analysis import CountyView, flag_marks, published_differences, ranking_table, record_table, rule_footnote
 from report.charts import BUMP_EACH_END, ROBUSTNESS_EACH_END, bump_chart, robustness_chart
 from report.quality import quality_marks
 from report.safe import md
@@ -39,17 +41,26 @@ shown_key = view_key(filters)
 quality_kept = quality_settings()
 
 
-def ranking_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The attachment's table (for the downloads) and the grid's, with the 预警 and 质量 marks in a few words."""
-    table = ranking_table(view.shown, lang, rule)
-    if (view.shown["source"] == "records").all():  # the source notes below name any other source
-        table = table.drop(columns=[text("source_column", lang)])
+quality_header = text("quality_column", lang)
+
+
+def pool_grid(pool: CountyView) -> tuple[pd.Series, pd.DataFrame]:
+    """The whole pool's ranking with the 预警 and 质量 marks in a few words."""
     quality = cache.quality_view(
-        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, quality_kept, lang
+        filters.start, filters.end, filters.pool_codes, bool(filters.pool_codes), quality_kept, lang
     )
-    grid = table.assign(**{flag_header: flag_marks(view, lang).to_numpy()})
-    grid[text("quality_column", lang)] = quality_marks(quality, view.shown["county_code"], lang).to_numpy()
-    return table, grid
+    grid = ranking_table(pool.shown, lang, rule)
+    grid[flag_header] = flag_marks(pool, lang).to_numpy()
+    grid[quality_header] = quality_marks(quality, pool.shown["county_code"], lang).to_numpy()
+    return pool.shown["county_code"], grid
+
+
+def ranking_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The attachment's table (for the downloads) and the grid's, of the shown counties."""
+    grid = pool_rows("ranking_grid", filters, data, pool_grid, (quality_kept,))
+    if (view.shown["source"] == "records").all():  # the source notes below name any other source
+        grid = grid.drop(columns=[text("source_column", lang)])
+    return grid.drop(columns=[flag_header, quality_header]), grid
 
 
 table, shown_table = cache.shared("ranking_tables", (*shown_key, quality_kept), ranking_tables)
@@ -71,7 +82,13 @@ source_notes(data, filters)
 
 published = cache.published_summary(filters.start, filters.end)
 lacking = [m for m in rule.measures if published.empty or published[m.column].isna().all()]
-differences = published_differences(view.scored, published, lang, rule) if not lacking else published.iloc[0:0]
+differences = (
+    cache.shared(
+        "published_differences", pool_key(filters), lambda: published_differences(view.scored, published, lang, rule)
+    )
+    if not lacking
+    else published.iloc[0:0]
+)
 if published.empty:
     st.caption(text("published_none", lang))
 elif view.ranked_among_selection:
@@ -154,7 +171,7 @@ variants = int(places["variants"].iloc[0]) if len(places) else 0
 st.caption(text("robust_help", lang, n=variants))
 if places["place"].notna().sum() > 2 * ROBUSTNESS_EACH_END:
     st.caption(text("robust_limited", lang, n=ROBUSTNESS_EACH_END))
-show_robustness = cache.shared_figure("robustness", view_key(filters), lambda: robustness_chart(places, lang, variants))
+show_robustness = cache.shared_figure("robustness", pool_key(filters), lambda: robustness_chart(places, lang, variants))
 st.plotly_chart(show_robustness, key="robustness_chart", width="stretch")
 chart_download(show_robustness, text("robust_title", lang), "robustness_chart_png", filters)
 
@@ -187,7 +204,7 @@ else:
         st.caption(text("scheme_line", lang, scheme=md(schemes_used)))
 
     def chosen_history() -> pd.DataFrame:
-        history = history_table(over_time.history, lang)
+        history = cache.shared("history_table", pool_key(filters), lambda: history_table(over_time.history, lang))
         if filters.selected_names and not filters.rank_within_selection:
             history = history[history[text("county", lang)].isin(filters.selected_names)]
         return history

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from records.fields import FIELDS
@@ -123,13 +124,15 @@ def strong_and_weak(view: CountyView, count: int = 3) -> StrongAndWeak:
     A county is strong when its place is within the first ``places`` and weak when within the last ``places``;
     ``places`` is at most half the ranked counties, so the two lists never meet.
     """
-    ranked = view.scored[view.scored["overall_rank"].notna()]
-    n = len(ranked)
+    place = view.scored["overall_rank"].to_numpy(dtype="float64", na_value=np.nan)
+    ranked = ~np.isnan(place)
+    n = int(ranked.sum())
     places = min(count, n // 2)
-    place = ranked["overall_rank"].astype("float64")
-    shown = ranked["county_code"].isin(view.shown["county_code"])
-    best = ranked[shown & (place <= places)].sort_values("overall_rank", kind="stable")
-    weakest = ranked[shown & (place > n - places)].sort_values("overall_rank", ascending=False, kind="stable")
+    shown = ranked & np.isin(view.scored["county_code"].to_numpy(), view.shown["county_code"].to_numpy())
+    first = np.flatnonzero(shown & (place <= places))
+    last = np.flatnonzero(shown & (place > n - places))
+    best = view.scored.iloc[first[np.argsort(place[first], kind="stable")]]
+    weakest = view.scored.iloc[last[np.argsort(-place[last], kind="stable")]]
     return StrongAndWeak(best, weakest, places, n, view.partial, view.ranked_among_selection)
 
 
@@ -168,8 +171,7 @@ def published_differences(
 
 def scope_totals(measures: pd.DataFrame, previous: pd.DataFrame, view: CountyView) -> pd.DataFrame:
     """The five totals of the shown counties (the whole city when none are chosen) with their 同比 ratio."""
-    codes = view.shown["county_code"]
-    return period_totals(measures[measures["county_code"].isin(codes)], previous[previous["county_code"].isin(codes)])
+    return period_totals(measures, previous, view.shown["county_code"].to_numpy())
 
 
 def city_summary_sentence(totals: pd.DataFrame, period: str, lang: str = "zh", chosen: int = 0) -> str:
@@ -369,18 +371,19 @@ def totals_table(totals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     )
 
 
-def strong_and_weak_table(view: CountyView, lang: str = "zh") -> pd.DataFrame:
-    """The strongest and weakest lists as one table for export, each row saying which list it is in."""
-    lists = strong_and_weak(view)
-    rows = [(text("best_three", lang), r) for _, r in lists.best.iterrows()]
-    rows += [(text("weakest_three", lang), r) for _, r in lists.weakest.iterrows()]
+def strong_and_weak_table(lists: StrongAndWeak, rule: ScoringRule, lang: str = "zh") -> pd.DataFrame:
+    """The strongest and weakest lists (``strong_and_weak``) as one table for export, each row saying which list
+    it is in; ``rule`` names the total as the scheme's table does."""
+    columns = ["overall_rank", "county", "total_points", "flags"]
+    rows = [(text("best_three", lang), r) for r in lists.best[columns].to_dict("records")]
+    rows += [(text("weakest_three", lang), r) for r in lists.weakest[columns].to_dict("records")]
     points = pd.Series([r["total_points"] for _, r in rows], dtype="float64")
     return pd.DataFrame(
         {
             text("group_column", lang): [group for group, _ in rows],
             text("overall_rank", lang): pd.array([int(r["overall_rank"]) for _, r in rows], dtype="Int64"),
             text("county", lang): [r["county"] for _, r in rows],
-            total_heading(view.rule, lang): points.astype("Int64") if ((points % 1) == 0).all() else points,
+            total_heading(rule, lang): points.astype("Int64") if ((points % 1) == 0).all() else points,
             text("flag_column", lang): [r["flags"] for _, r in rows],
         }
     )

@@ -71,8 +71,8 @@ def _chart(traces: list[Chart], title: str, height: int = 460, axes: bool = True
 
 def _numbers(values: pd.Series | np.ndarray | list[object]) -> list[float | None]:
     """Numbers as Plotly.js reads them: floats, and None where a figure is missing."""
-    floats = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype("float64")
-    return [None if np.isnan(value) else float(value) for value in floats]
+    floats = pd.Series(values).to_numpy(dtype="float64", na_value=np.nan)
+    return [None if value != value else value for value in floats.tolist()]
 
 
 def _names(values: pd.Series | list[object]) -> list[str]:
@@ -142,6 +142,7 @@ def inspections_fines_scatter(
     ``pool_name`` says what the medians are of: 全市 (the default) or 所选3个县区 when ranking among those.
     """
     traces: list[Chart] = []
+    shown = shown[["county", "inspections", "fines", "cases", "overall_rank", "total_points", "flags"]]
     labelled = labelled_counties(shown)
     positions = label_positions(shown, labelled)
     largest = max(float(shown["cases"].astype("float64").max() or 1), 1.0)
@@ -300,8 +301,9 @@ def monthly_trend(
         )
         title = text("city_trend_title", lang, measure=text(measure, lang), scope=scope or scope_label(0, lang))
     else:
+        by_county = dict(tuple(monthly.sort_values("month", kind="stable").groupby("county", sort=False)))
         for index, county in enumerate(counties):
-            series = monthly[monthly["county"] == county].sort_values("month")
+            series = by_county.get(county, monthly.iloc[0:0])
             colour = LINE_COLOURS[index % len(LINE_COLOURS)]
             traces.append(
                 {
@@ -330,8 +332,13 @@ def _months(values: pd.Series) -> list[str]:
 
 def year_on_year_bars(current: pd.DataFrame, previous: pd.DataFrame, measure: str, lang: str = "zh") -> Chart:
     """This period against the same period last year, county by county."""
-    joined = current[["county_code", "county", measure]].merge(
-        previous[["county_code", measure]], on="county_code", how="left", suffixes=("", "_last")
+    last = previous.drop_duplicates("county_code").set_index("county_code")[measure]
+    joined = pd.DataFrame(
+        {
+            "county": current["county"].to_numpy(),
+            measure: current[measure].to_numpy(),
+            f"{measure}_last": current["county_code"].map(last).to_numpy(),
+        }
     )
     if len(joined) > 2 * BARS_EACH_END:  # with thousands of counties, show those that fell the most
         fall = joined[measure].astype("float64") - joined[f"{measure}_last"].astype("float64")
@@ -628,16 +635,13 @@ def bump_chart(
     无数据), never a last place."""
     periods = list(dict.fromkeys(history.sort_values("period_index")["period"]))
     counties = shown if shown is not None else list(dict.fromkeys(history["county"]))
+    cells = {(row.county, row.period): row for row in history.itertuples(index=False)}
     traces: list[Chart] = []
     colour_index = 0
     for county in counties:
-        rows = history[history["county"] == county].set_index("period").reindex(periods)
-        notes = [
-            text("history_place", lang, place=int(p), n=int(n))
-            if s == "ranked"
-            else text("history_no_data" if s == "no_data" else "history_not_ranked", lang)
-            for p, n, s in zip(rows["place"], rows["ranked"], rows["status"].fillna("no_data"), strict=True)
-        ]
+        rows = [cells.get((county, period)) for period in periods]  # None: no row, so no data that period
+        places = [row.place if row is not None else None for row in rows]
+        notes = [_history_note(row, lang) for row in rows]
         bright = not highlighted or county in highlighted
         colour = LINE_COLOURS[colour_index % len(LINE_COLOURS)] if bright else MUTED_COLOUR
         colour_index += bright
@@ -646,7 +650,7 @@ def bump_chart(
             {
                 "type": "scatter",
                 "x": periods,
-                "y": _numbers(rows["place"]),
+                "y": _numbers(places),
                 "mode": "lines+markers",
                 "name": name,
                 "connectgaps": False,
@@ -669,3 +673,11 @@ def bump_chart(
         "categoryarray": periods,
     }
     return _chart(traces, text("bump_title", lang, n=len(periods)), height=520, xaxis=periods_axis, yaxis=places_axis)
+
+
+def _history_note(row: Any, lang: str) -> str:
+    """A period's hover note for a county: its place, or 无数据 (no row or no data), or 未排名."""
+    status = None if row is None else row.status
+    if status == "ranked":
+        return text("history_place", lang, place=int(row.place), n=int(row.ranked))
+    return text("history_not_ranked" if status == "not_ranked" else "history_no_data", lang)

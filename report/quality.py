@@ -146,15 +146,25 @@ def too_few_lines(view: QualityView, lang: str = "zh", listed: int = 10) -> list
     past ``listed`` counties a line names the first and says how many (the table of every signal has them all).
     """
     joiner = "、" if lang == "zh" else ", "
-    too_few = view.too_few
+    signals = view.signals
+    too_few = [
+        (str(signal), str(county), minimum)
+        for signal, county, minimum, status in zip(
+            signals["signal"], signals["county"], signals["minimum"], signals["status"], strict=True
+        )
+        if status == "too_few"
+    ]
     lines = []
     for kind in dict.fromkeys(BASE_KINDS.values()):
-        rows = too_few[too_few["signal"].map(BASE_KINDS) == kind]
+        rows = [row for row in too_few if BASE_KINDS[row[0]] == kind]
+        counties_of: dict[str, list[str]] = {}  # each signal's counties, signals and counties in the rows' order
+        for signal, county, _ in rows:
+            counties_of.setdefault(signal, []).append(county)
         signals_of: dict[tuple[str, ...], list[str]] = {}
-        for signal, counties in rows.groupby("signal", sort=False)["county"]:
-            signals_of.setdefault(tuple(counties.astype(str)), []).append(SIGNAL_TITLES[lang][str(signal)])
+        for signal, counties in counties_of.items():
+            signals_of.setdefault(tuple(counties), []).append(SIGNAL_TITLES[lang][signal])
         for counties, titles in signals_of.items():
-            minimum = int(rows["minimum"].iloc[0])
+            minimum = int(rows[0][2])
             lines.append(
                 text(
                     f"quality_too_few_{kind}",

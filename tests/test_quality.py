@@ -283,6 +283,10 @@ def test_the_flags_page_shows_the_planted_patterns_and_the_records_behind_them(a
 
 def test_a_quality_threshold_set_on_the_flags_page_applies(app: AppTest) -> None:
     open_page(app, "pages/flags.py")
+    quality_inputs = [box for box in app.number_input if str(box.key).startswith("quality_")]
+    assert not quality_inputs, "the quality thresholds' inputs are drawn only while their panel is open"
+    app.session_state["quality_settings"] = True  # the reader opens 执法质量阈值
+    app.run()
     app.number_input(key="quality_minimum_judged_cases").set_value(10).run()  # 遂平县 has 9 cases past 90 days
     table = app.dataframe(key="quality_table").value
     assert "办案超期" not in set(table["信号"])
