@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -49,6 +50,7 @@ from records.db import DATABASE_ENVIRONMENT_VARIABLE, database_path
 from records.demo import build_demo_database
 from records.geo import BOUNDARIES_FILE, load_boundaries
 from records.importer import ImportOutcome, check_file, write_checked
+from records.queries import EVERYTHING, Change
 from records.schemes import SavedScheme, StoredScheme
 from records.store import Rollback, Store
 from report import analysis
@@ -65,6 +67,7 @@ from scoring.quality import QualitySettings, spans_months
 from scoring.robustness import rank_robustness
 
 _T = TypeVar("_T")
+log = logging.getLogger("enforcement.dashboard")
 IDENTITY_KEY = "_identity"  # the signed-in Identity, in server-side session state only (dashboard.session)
 _PIN = "_store_version_pin"
 KEEP_OPEN = 2  # the newest version and the one before it, which other sessions may still be reading
@@ -81,6 +84,7 @@ class SnapshotReaders:
         self.store = store
         self._lock = threading.Lock()
         self._open: dict[int, duckdb.DuckDBPyConnection] = {}
+        self._results: dict[int, VersionResults] = {}
 
     def connection(self, version: int) -> duckdb.DuckDBPyConnection:
         with self._lock:
@@ -93,6 +97,31 @@ class SnapshotReaders:
     def versions_open(self) -> list[int]:
         with self._lock:
             return sorted(self._open)
+
+    def results(self, version: int) -> VersionResults:
+        """What this process has computed from ``version``. A new version starts with every result of the newest
+        older one whose period the writes in between did not touch (``records.queries.change_between``): an
+        import into another year leaves the pages of this one as they were, and nobody waits for them again."""
+        with self._lock:
+            found = self._results.get(version)
+            older = max((v for v in self._results if v < version), default=None)
+        if found is not None:
+            return found
+        results = VersionResults()
+        if older is not None:
+            results.inherit(self._results[older], self._change(older, version))
+        with self._lock:
+            results = self._results.setdefault(version, results)  # another thread may have been first
+            for old in sorted(self._results)[:-KEEP_OPEN]:
+                del self._results[old]
+        return results
+
+    def _change(self, older: int, newer: int) -> Change:
+        try:
+            return queries.change_between(self.connection(older).cursor(), self.connection(newer).cursor())
+        except (duckdb.Error, OSError):  # the older snapshot pruned or unreadable: nothing is taken over
+            log.warning("could not compare versions %s and %s", older, newer, exc_info=True)
+            return EVERYTHING
 
 
 @st.cache_resource(show_spinner="正在打开数据库（首次启动时生成示例数据）…")
@@ -150,6 +179,18 @@ class VersionResults:
                     kept.popitem(last=False)
             return value
 
+    def inherit(self, older: VersionResults, change: Change) -> None:
+        """Take over the results of an older version whose period ``change`` does not touch (a result whose key
+        names no period is always built again)."""
+        with older._lock:
+            kept = {kind: list(entries.items()) for kind, entries in older._results.items()}
+        with self._lock:
+            for kind, entries in kept.items():
+                for key, value in entries:
+                    period = _period_of(kind, key)
+                    if period is not None and not change.touches(*period):
+                        self._results.setdefault(kind, OrderedDict())[key] = value
+
     def _take(self, kind: str, key: Hashable) -> object:
         kept = self._results.get(kind)
         if kept is None or key not in kept:
@@ -165,9 +206,13 @@ class VersionResults:
 _MISSING = object()
 
 
-@st.cache_resource(max_entries=KEEP_OPEN, show_spinner=False)
-def _version_results(path: str, version: int) -> VersionResults:
-    return VersionResults()
+def _period_of(kind: str, key: Hashable) -> tuple[dt.date, dt.date] | None:
+    """The period a result is of: every key of a period's result starts with its first and last day (a shared
+    result's view does), and the result reads only records of that period's window (``earliest_read``)."""
+    view = key[1] if kind == "shared" and isinstance(key, tuple) and len(key) > 1 else key
+    if isinstance(view, tuple) and len(view) >= 2 and all(type(day) is dt.date for day in view[:2]):
+        return view[0], view[1]
+    return None
 
 
 def _pin() -> tuple[int, VersionResults]:
@@ -182,7 +227,7 @@ def _pin() -> tuple[int, VersionResults]:
     readers = _readers(path)
     readers.store.ensure_published()  # publishes for a writer that died (a stat when nothing is pending)
     version = readers.store.current_version() or 0
-    results = _version_results(path, version)
+    results = readers.results(version)
     if context is not None:
         st.session_state[_PIN] = (run, version, results)
     return version, results
@@ -564,7 +609,7 @@ def save_scheme(text: str) -> SavedScheme:
 def _records(kind: str, county_code: int, start: dt.date, end: dt.date, limit: int) -> pd.DataFrame:
     scope = _scope()
     read = queries.inspection_records if kind == "inspections" else queries.case_records
-    key = (kind, scope, county_code, start, end, limit)
+    key = (start, end, kind, scope, county_code, limit)
     return _cached("records", key, lambda: read(cursor(), scope, county_code, start, end, limit), 64)
 
 
@@ -586,7 +631,7 @@ def quality_records(
     identity's scope (none outside it), kept per version and scope."""
     today = dt.date.today()  # overdue decisions are judged on today
     scope = _scope()
-    key = (today, scope, signal, county_code, start, end, limit, settings)
+    key = (start, end, today, scope, signal, county_code, limit, settings)
     return _cached(
         "quality_records", key, lambda: _read_quality_records(scope, signal, county_code, start, end, limit, settings)
     )

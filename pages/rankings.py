@@ -141,7 +141,7 @@ row = shown[shown["county"] == county].iloc[0]
 code = int(row["county_code"])
 if data.measures.loc[data.measures["county_code"] == code, "source"].iloc[0] == "summary":
     st.info(text("trace_summary", lang))
-trace_key = (code, filters.start, filters.end, lang)
+trace_key = (filters.start, filters.end, code, lang)
 visits = cache.shared(
     "trace_inspections",
     trace_key,

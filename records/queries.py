@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from records.access import RecordScope
 from scoring.catalogue import CATALOGUE, catalogue_measure
+from scoring.history import preceding_periods
 
 MEASURES = ("inspections", "inspector_turnouts", "documents", "cases", "fines")
 SOURCE_LABELS = {"records": "执法记录", "summary": "报送汇总", "none": "无记录"}
@@ -661,3 +663,78 @@ def quality_counts(
             frame[column] = frame[column].astype("int64")
     frame["median_decision_days"] = frame["median_decision_days"].astype("float64")
     return frame
+
+
+# What a write changed: which results a new version may take over from the one before ------------------------------
+
+LONGEST_LOOK_BACK = dt.timedelta(days=366)  # revisits look back at most 365 days (scoring.quality's thresholds)
+
+
+def earliest_read(start: dt.date, end: dt.date) -> dt.date:
+    """The first day any figure of the period ``start``–``end`` reads: the periods of its kind before it (places
+    over time), the same period last year (同比) and the revisits' look-back. Every query of a period reads only
+    records dated from here to ``end``, summaries of those periods, and the counties, schemes and meta tables.
+
+    >>> earliest_read(dt.date(2020, 1, 1), dt.date(2020, 6, 30))  # four half-years back
+    datetime.date(2018, 7, 1)
+    >>> earliest_read(dt.date(2020, 3, 5), dt.date(2020, 3, 20))  # no kind of period: last year's dates
+    datetime.date(2019, 3, 5)
+    """
+    firsts = [same_period_last_year(start, end)[0], start - LONGEST_LOOK_BACK]
+    return min(firsts + [first for first, _ in preceding_periods(start, end)])
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the writes between two published versions touched: nothing, records dated ``first``–``last``, or
+    ``everything`` (counties, schemes, meta, or batches rewritten, as a restore does)."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    everything: bool = False
+
+    def touches(self, start: dt.date, end: dt.date) -> bool:
+        """Whether a result of the period ``start``–``end`` may read anything this change touched."""
+        if self.everything:
+            return True
+        if self.first is None or self.last is None:
+            return False
+        return self.first <= end and self.last >= earliest_read(start, end)
+
+
+EVERYTHING = Change(everything=True)
+_WHOLE_TABLES = {  # changed only as a whole by writes that are not batches
+    "counties": "hash(code, name, kind, city, province, sort_order)",
+    "schemes": "hash(name, version, toml)",
+    "meta": "hash(key, value)",
+}
+
+
+def change_between(older: duckdb.DuckDBPyConnection, newer: duckdb.DuckDBPyConnection) -> Change:
+    """What was written between two snapshots of one store, from the data itself: batches imported or withdrawn
+    and the dates of their rows (live or withdrawn, as the newer snapshot has them). Anything else that differs
+    (counties, schemes, meta, a batch of the older snapshot missing or rewritten in the newer) is everything.
+    Accounts and the write log are not read by any figure, so their changes touch nothing."""
+    for table, row_hash in _WHOLE_TABLES.items():
+        query = f"SELECT count(*), coalesce(sum({row_hash}), 0) FROM {table}"
+        if older.execute(query).fetchone() != newer.execute(query).fetchone():
+            return EVERYTHING
+    query = "SELECT id, checksum, row_count, withdrawn_at IS NULL FROM import_log"
+    before = {row[0]: row[1:] for row in older.execute(query).fetchall()}
+    after = {row[0]: row[1:] for row in newer.execute(query).fetchall()}
+    if any(batch not in after or after[batch][:2] != kept[:2] for batch, kept in before.items()):
+        return EVERYTHING
+    moved = [batch for batch, now in after.items() if before.get(batch) != now]
+    if not moved:
+        return Change()
+    spans = " UNION ALL ".join(
+        f"SELECT min({first}), max({last}) FROM {table} WHERE import_id IN (SELECT unnest($batches))"
+        for name, first, last in (
+            ("inspections", "inspected_on", "inspected_on"),
+            ("cases", "filed_on", "filed_on"),
+            ("county_summaries", "period_start", "period_end"),
+        )
+        for table in (name, f"withdrawn_{name}")
+    )
+    first, last = newer.execute(f"SELECT min(f), max(l) FROM ({spans}) AS spans(f, l)", {"batches": moved}).fetchone()
+    return Change(first, last)

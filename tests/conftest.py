@@ -51,15 +51,28 @@ def demo_path(built_demo: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def store_path(built_demo: Path, tmp_path: Path) -> Path:
+    """A published demo store of its own (the demo file adopted as version 1)."""
+    path = tmp_path / "store" / "enforcement.duckdb"
+    path.parent.mkdir()
+    Store(path).initialise(lambda target: target.write_bytes(built_demo.read_bytes()), "测试", "示例数据")
+    return path
+
+
+@pytest.fixture
 def demo(demo_path: Path) -> duckdb.DuckDBPyConnection:
     connection = open_database(demo_path)
     yield connection
     connection.close()
 
 
-def run_module(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m …`` as a user would, capturing its output."""
-    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+def run_module(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m …`` as a user would, capturing its output (``input_text`` on its standard input)."""
+    return subprocess.run(
+        [sys.executable, "-m", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120, input=input_text
+    )
 
 
 def table_snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, object]:

@@ -24,14 +24,6 @@ pytestmark = pytest.mark.browser
 NEW_ROWS = "id,county,inspected_on,unit_name\nP-1,驿城区,2020-03-01,甲公司\nP-2,驿城区,2020-03-02,乙公司\n"
 
 
-@pytest.fixture
-def store_path(built_demo: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "store" / "enforcement.duckdb"
-    path.parent.mkdir()
-    Store(path).initialise(lambda target: target.write_bytes(built_demo.read_bytes()), "测试", "示例数据")
-    return path
-
-
 @contextmanager
 def new_page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")

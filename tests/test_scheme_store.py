@@ -25,15 +25,6 @@ DEFAULT_NAME = "驻马店市安全生产执法考核（通报附件规则）"
 H1 = ("--start", "2020-01-01", "--end", "2020-06-30")
 
 
-@pytest.fixture
-def store_path(built_demo: Path, tmp_path: Path) -> Path:
-    """A published demo store of its own."""
-    path = tmp_path / "store" / "enforcement.duckdb"
-    path.parent.mkdir()
-    Store(path).initialise(lambda target: target.write_bytes(built_demo.read_bytes()), "测试", "示例数据")
-    return path
-
-
 def records(*args: str, db: Path) -> tuple[int, str, str]:
     result = run_module("records", *args, "--db", str(db))
     return result.returncode, result.stdout, result.stderr

@@ -26,15 +26,6 @@ H1 = ("--start", "2020-01-01", "--end", "2020-06-30")
 EXTRA_ROWS = 400
 
 
-@pytest.fixture
-def store_path(built_demo: Path, tmp_path: Path) -> Path:
-    """A published demo store of its own (the demo file adopted as version 1)."""
-    path = tmp_path / "store" / "enforcement.duckdb"
-    path.parent.mkdir()
-    Store(path).initialise(lambda target: target.write_bytes(built_demo.read_bytes()), "测试", "示例数据")
-    return path
-
-
 def inspections_file(folder: Path, name: str, rows: int = EXTRA_ROWS, prefix: str = "K") -> Path:
     frame = pd.DataFrame(
         {

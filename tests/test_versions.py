@@ -1,0 +1,137 @@
+"""A new version keeps what its writes did not touch: an import into another year leaves this year's pages as they
+were, while a write anywhere a period reads from (the period, last year, the periods before it) builds them again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from dashboard.cache import SnapshotReaders
+from records.queries import EVERYTHING, Change, change_between, earliest_read
+from records.store import Store
+from tests.conftest import ROOT, run_module
+
+H1_2020 = (dt.date(2020, 1, 1), dt.date(2020, 6, 30))
+H1_2015 = (dt.date(2015, 1, 1), dt.date(2015, 6, 30))
+
+
+def records(store_path: Path, *args: str, stdin: str | None = None) -> str:
+    """``python -m records …`` on the store, as an operator runs it; its stdout and stderr."""
+    result = run_module("records", *args, "--db", str(store_path), env={**os.environ}, input_text=stdin)
+    assert result.returncode == 0, result.stderr
+    return result.stdout + result.stderr
+
+
+def inspections(folder: Path, name: str, days: list[str], county: str = "驿城区") -> Path:
+    path = folder / name
+    pd.DataFrame(
+        {
+            "id": [f"{name}-{i}" for i in range(len(days))],
+            "county": county,
+            "inspected_on": days,
+            "unit_name": "甲公司",
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def snapshot(store_path: Path) -> duckdb.DuckDBPyConnection:
+    store = Store(store_path)
+    return duckdb.connect(str(store.snapshot_path(store.current_version() or 0)), read_only=True)
+
+
+def test_a_write_is_known_by_the_dates_it_touched(store_path: Path, tmp_path: Path) -> None:
+    first = snapshot(store_path)
+    out = records(store_path, "import", str(inspections(tmp_path, "old.csv", ["2015-03-01", "2015-03-05"])))
+    batch = re.search(r"导入批次 (\d+)", out)
+    assert batch is not None, out
+    imported = snapshot(store_path)
+    change = change_between(first, imported)
+    assert change == Change(dt.date(2015, 3, 1), dt.date(2015, 3, 5))
+    assert not change.touches(*H1_2020), "2020's figures read nothing from 2015"
+    assert change.touches(*H1_2015)
+    assert change.touches(dt.date(2016, 1, 1), dt.date(2016, 6, 30)), "2016 H1's places over time reach 2015"
+
+    records(store_path, "withdraw", batch.group(1), "--reason", "测试")
+    withdrawn = snapshot(store_path)
+    assert change_between(imported, withdrawn) == change, "a withdrawal touches the dates of its batch's rows"
+
+    records(store_path, "users", "add", "wang", "--role", "leader", "--password-stdin", stdin="一个很长的密码0123\n")
+    with_account = snapshot(store_path)
+    assert change_between(withdrawn, with_account) == Change(), "an account is no figure"
+
+    default = (ROOT / "data" / "schemes" / "default.toml").read_text(encoding="utf-8")
+    scheme = tmp_path / "方案.toml"
+    scheme.write_text(default + "\n# 第二版：文字不同，即存为新版本\n", encoding="utf-8")
+    records(store_path, "schemes", "import", str(scheme))
+    assert change_between(with_account, snapshot(store_path)) == EVERYTHING, "a scheme can score any period"
+
+
+def test_cases_filed_last_year_touch_this_years_comparison(store_path: Path, tmp_path: Path) -> None:
+    before = snapshot(store_path)
+    cases = tmp_path / "cases.csv"
+    pd.DataFrame(
+        {"id": ["L1"], "county": ["泌阳县"], "filed_on": ["2019-05-01"], "unit_name": ["乙公司"], "fine_yuan": ["5000"]}
+    ).to_csv(cases, index=False)
+    records(store_path, "import", str(cases))
+    change = change_between(before, snapshot(store_path))
+    assert change == Change(dt.date(2019, 5, 1), dt.date(2019, 5, 1))
+    assert change.touches(*H1_2020), "2020 H1's 同比 reads 2019 H1"
+    assert earliest_read(*H1_2020) == dt.date(2018, 7, 1)
+
+
+def test_a_new_version_keeps_the_results_its_write_did_not_touch(store_path: Path, tmp_path: Path) -> None:
+    store = Store(store_path)
+    readers = SnapshotReaders(store)
+    first = store.current_version() or 0
+    built: list[str] = []
+
+    def result(version: int, kind: str, key: tuple[object, ...]) -> object:
+        return readers.results(version).get(kind, key, lambda: built.append(f"{kind}{key[:2]}") or key, 8)
+
+    for period in (H1_2020, H1_2015):
+        result(first, "county_view", period)
+        result(first, "shared", ("ranking_tables", (*period, "zh")))
+    result(first, "counties", ())  # names no period: always read again
+    assert len(built) == 5
+
+    records(store_path, "import", str(inspections(tmp_path, "old.csv", ["2015-03-01"])))
+    second = store.current_version() or 0
+    built.clear()
+    for period in (H1_2020, H1_2015):
+        result(second, "county_view", period)
+        result(second, "shared", ("ranking_tables", (*period, "zh")))
+    result(second, "counties", ())
+    assert built == [
+        f"county_view{H1_2015}",
+        f"shared{('ranking_tables', (*H1_2015, 'zh'))}",
+        "counties()",
+    ], "2020's results were taken over; 2015's and the county list were built again"
+
+
+def test_an_import_into_last_year_changes_this_years_comparison_on_the_page(
+    store_path: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ENFORCEMENT_DB", str(store_path))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    before = {m.label: (m.value, m.delta) for m in app.metric}
+    assert before["检查生产经营单位（家次）"] == ("1117", "-40.3% 同比")
+
+    records(store_path, "import", str(inspections(tmp_path, "far.csv", ["2015-02-01"] * 5)))
+    app.run()
+    assert {m.label: (m.value, m.delta) for m in app.metric} == before, "2015 is read by no figure of 2020 H1"
+
+    last_year = [f"2019-0{month}-1{day}" for month in range(1, 7) for day in range(10)]  # 60 more visits in 2019 H1
+    records(store_path, "import", str(inspections(tmp_path, "last.csv", last_year)))
+    app.run()
+    metrics = {m.label: (m.value, m.delta) for m in app.metric}
+    assert metrics["检查生产经营单位（家次）"][0] == "1117"
+    assert metrics["检查生产经营单位（家次）"][1] != before["检查生产经营单位（家次）"][1], "同比 moved with last year"
