@@ -22,6 +22,7 @@ from dashboard.layout import (
 from dashboard.quality import quality_settings
 from report.analysis import CountyView, flag_marks, published_differences, ranking_table, record_table, rule_footnote
 from report.charts import BUMP_EACH_END, ROBUSTNESS_EACH_END, bump_chart, robustness_chart
+from report.history import PlacesOverTime
 from report.quality import quality_marks
 from report.safe import md
 from report.schemes import SchemeNote, history_table
@@ -165,23 +166,22 @@ for column, records, kind, count in (
 if TRACE_LIMIT in (len(visits), len(cases)):
     st.caption(text("trace_limited", lang, n=TRACE_LIMIT))
 
-st.subheader(text("robust_title", lang))
-places = cache.robustness(filters.start, filters.end, filters.selected_codes, filters.rank_within_selection)
-variants = int(places["variants"].iloc[0]) if len(places) else 0
-st.caption(text("robust_help", lang, n=variants))
-if places["place"].notna().sum() > 2 * ROBUSTNESS_EACH_END:
-    st.caption(text("robust_limited", lang, n=ROBUSTNESS_EACH_END))
-show_robustness = cache.shared_figure("robustness", pool_key(filters), lambda: robustness_chart(places, lang, variants))
-st.plotly_chart(show_robustness, key="robustness_chart", width="stretch")
-chart_download(show_robustness, text("robust_title", lang), "robustness_chart_png", filters)
 
-over_time = cache.places_over_time(
-    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, lang
-)
-st.subheader(text("history_title", lang, n=len(over_time.periods)))
-if over_time.empty:
-    st.info(text("history_none", lang))
-else:
+def robustness_part() -> None:
+    places = cache.robustness(filters.start, filters.end, filters.selected_codes, filters.rank_within_selection)
+    variants = int(places["variants"].iloc[0]) if len(places) else 0
+    st.caption(text("robust_help", lang, n=variants))
+    if places["place"].notna().sum() > 2 * ROBUSTNESS_EACH_END:
+        st.caption(text("robust_limited", lang, n=ROBUSTNESS_EACH_END))
+    figure = cache.shared_figure("robustness", pool_key(filters), lambda: robustness_chart(places, lang, variants))
+    st.plotly_chart(figure, key="robustness_chart", width="stretch")
+    chart_download(figure, text("robust_title", lang), "robustness_chart_png", filters)
+
+
+def history_part(over_time: PlacesOverTime, title: str) -> None:
+    if over_time.empty:
+        st.info(text("history_none", lang))
+        return
     st.caption(text("history_help", lang))
     if over_time.skipped:
         st.caption(text("history_skipped", lang, periods=("、" if lang == "zh" else ", ").join(over_time.skipped)))
@@ -198,7 +198,7 @@ else:
         lambda: bump_chart(over_time.history, highlighted, lang, drawn if len(counties) > 2 * BUMP_EACH_END else None),
     )
     st.plotly_chart(bump, key="bump_chart", width="stretch")
-    chart_download(bump, text("history_title", lang, n=len(over_time.periods)), "bump_chart_png", filters)
+    chart_download(bump, title, "bump_chart_png", filters)
     schemes_used = over_time.scheme_label(lang)
     if schemes_used != scheme.label:
         st.caption(text("scheme_line", lang, scheme=md(schemes_used)))
@@ -218,3 +218,21 @@ else:
         lang,
         scheme=SchemeNote(schemes_used, text("history_help", lang), lang),
     )
+
+
+# Below the ranking and its records, each analysis is drawn only while its panel is open (its own rerun on
+# opening; an open panel stays open): a run that draws neither sends two charts and a table fewer, and a browser
+# redraws them at every change of the view.
+robustness_panel = st.expander(text("robust_title", lang), key="robustness_panel", on_change="rerun")
+if robustness_panel.open:
+    with robustness_panel:
+        robustness_part()
+over_time = cache.places_over_time(
+    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, lang
+)
+history_panel = st.expander(
+    text("history_panel", lang), key="history_panel", on_change="rerun"
+)  # one label for any period,
+if history_panel.open:  # so the panel stays open when the period changes
+    with history_panel:
+        history_part(over_time, text("history_title", lang, n=len(over_time.periods)))

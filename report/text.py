@@ -726,6 +726,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "robust_flags_title": ("后三名的名次是否稳定", "Are the last three places decisive"),
     "history_title": ("近{n}期名次", "Places over the last {n} periods"),
+    "history_panel": ("近几期名次", "Places over the last periods"),
     "history_help": (
         "各期按当期最后一天生效的评分方案计分；某期没有记录和汇总的县区标为“无数据”，不计为末位。",
         "Each period is scored by the scheme in effect on its last day; a county without records or a summary in a "

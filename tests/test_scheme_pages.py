@@ -131,8 +131,16 @@ def test_exports_name_the_scheme_under_the_table_and_on_their_own_sheet(demo) ->
     assert book["附件表"].cell(16, 1).value == f"评分方案：{DEFAULT}（第2版）"
 
 
+def open_analyses(app: AppTest) -> AppTest:
+    """A reader opens 名次是否稳定 and 近N期名次 under the ranking (drawn only while open)."""
+    assert not [c for c in app.get("plotly_chart") if "bump_chart" in c.proto.id], "closed, nothing is drawn"
+    app.session_state["robustness_panel"] = True
+    app.session_state["history_panel"] = True
+    return app.run()
+
+
 def test_the_rankings_page_shows_how_decisive_and_how_lasting_each_place_is(app: AppTest) -> None:
-    open_page(app, "pages/rankings.py")
+    open_analyses(open_page(app, "pages/rankings.py"))
     robustness = chart(app, "robustness_chart")
     dots = robustness["data"][0]
     assert dots["y"][0] == "泌阳县" and dots["y"][-1] == "驿城区"  # ordered by place, first at the top
@@ -168,7 +176,7 @@ def test_each_period_of_the_bump_chart_is_scored_by_its_own_scheme(
     path.write_text(scheme_to_toml(later), encoding="utf-8")
     result = run_module("records", "schemes", "import", str(path), "--db", str(demo_path))
     assert result.returncode == 0, result.stderr
-    open_page(app, "pages/rankings.py")
+    open_analyses(open_page(app, "pages/rankings.py"))
     by_county = {trace["name"]: numbers(trace["y"]) for trace in chart(app, "bump_chart")["data"]}
     # 2019 by the attachment's rule (驿城区 9th twice); 2020年1–6月 by fines alone: 驿城区 last with 1 万元.
     assert by_county["遂平县"][-1] == 1 and by_county["驿城区"][-1] == 10
