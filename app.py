@@ -9,6 +9,7 @@ import duckdb
 import streamlit as st
 
 from dashboard import cache
+from dashboard.runs import page_run_turn
 from dashboard.session import require_identity, sidebar_account
 from dashboard.sidebar import language_picker, sidebar_filters
 from records.access import AccessDenied
@@ -31,22 +32,23 @@ pages = [
     st.Page("pages/scheme.py", title=text("scheme_page", lang), url_path="scheme"),
     st.Page("pages/data.py", title=text("data", lang), url_path="data"),
 ]
-try:
-    cache.cursor()
-    identity = require_identity(lang, pages)
-    sidebar_account(lang, identity)
-    navigation = st.navigation(pages)
-    sidebar_filters(lang)
-    navigation.run()
-except AccessDenied as refusal:
-    log.warning("refused: %s", refusal)
-    st.error(str(refusal) if lang == "zh" else text("access_denied", lang))
-except (DatabaseError, BatchError) as error:
-    log.warning("store fault: %s", error, exc_info=True)
-    st.error(text("database_error", lang, error=error))
-except (duckdb.Error, OSError) as error:
-    log.error("database fault", exc_info=True)
-    st.error(text("database_error", lang, error=fault_message(error)))
-except Exception:
-    log.exception("page failed")
-    st.error(text("page_fault", lang))
+with page_run_turn():
+    try:
+        cache.cursor()
+        identity = require_identity(lang, pages)
+        sidebar_account(lang, identity)
+        navigation = st.navigation(pages)
+        sidebar_filters(lang)
+        navigation.run()
+    except AccessDenied as refusal:
+        log.warning("refused: %s", refusal)
+        st.error(str(refusal) if lang == "zh" else text("access_denied", lang))
+    except (DatabaseError, BatchError) as error:
+        log.warning("store fault: %s", error, exc_info=True)
+        st.error(text("database_error", lang, error=error))
+    except (duckdb.Error, OSError) as error:
+        log.error("database fault", exc_info=True)
+        st.error(text("database_error", lang, error=fault_message(error)))
+    except Exception:
+        log.exception("page failed")
+        st.error(text("page_fault", lang))

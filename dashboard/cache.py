@@ -41,6 +41,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from bulletin import BulletinDraft, bulletin_file, draft_bulletin
+from dashboard.runs import long_work
 from records import accounts, queries, schemes
 from records.access import LOCAL_IDENTITY, AccessDenied, Identity, RecordScope, require_writer
 from records.accounts import Account, SignIn
@@ -587,6 +588,7 @@ def may_edit_schemes() -> bool:
     return current_identity().may_write
 
 
+@long_work()
 def save_scheme(text: str) -> SavedScheme:
     """Store a scheme's TOML text as the next version of its name, as one write by this session's identity;
     SchemeError stores nothing, AccessDenied for anyone but an administrator."""
@@ -667,6 +669,7 @@ def import_log() -> pd.DataFrame:
 CHECKED_UPLOAD_KEY = "_checked_upload"
 
 
+@long_work()
 def check_upload(
     file_id: str, content: bytes, file_name: str, kind: str | None, start: dt.date | None, end: dt.date | None
 ) -> ImportOutcome:
@@ -681,6 +684,7 @@ def check_upload(
     return kept[1]
 
 
+@long_work()
 def import_checked(checked: ImportOutcome) -> ImportOutcome:
     """Write a checked upload as one write by this session's identity (administrators only); its ids and checksum
     are checked again against what landed since."""
@@ -697,6 +701,7 @@ def import_checked(checked: ImportOutcome) -> ImportOutcome:
     return outcome
 
 
+@long_work()
 def withdraw(batch: int, reason: str) -> Withdrawal:
     """Withdraw a batch as one write by this session's identity; raises BatchError or DatabaseError with one line,
     AccessDenied for anyone but an administrator."""
@@ -708,6 +713,7 @@ def withdraw(batch: int, reason: str) -> Withdrawal:
     return withdrawal
 
 
+@long_work()
 def replace_upload(
     batch: int,
     content: bytes,
@@ -743,6 +749,7 @@ def _withdrawal_preview(
     return before, after
 
 
+@long_work()
 def withdrawal_preview(batch: int, start: dt.date, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The period's county measures now and as they would be after withdrawing ``batch`` (a private trial copy)."""
     identity = current_identity()
@@ -771,6 +778,7 @@ def _replacement_preview(
     return outcome, before, after
 
 
+@long_work()
 def replacement_preview(
     batch: int,
     content: bytes,
@@ -787,6 +795,7 @@ def replacement_preview(
     return _replacement_preview(*_key(), batch, content, file_name, kind, file_start, file_end, start, end, identity)
 
 
+@long_work()
 def bulletin_draft(
     start: dt.date,
     end: dt.date,
@@ -798,6 +807,7 @@ def bulletin_draft(
     return draft_bulletin(cursor(), start, end, selected, scheme_for(end), settings, within, quality, scope=_scope())
 
 
+@long_work()
 def bulletin_document(draft: BulletinDraft, key: tuple[object, ...], progress: Callable[[float, str], None]) -> bytes:
     """The bulletin's .docx for a draft, kept for the session until the view (``key``) or the data change."""
     kept_key = (database_file(), data_version(), _scope(), *key)

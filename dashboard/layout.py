@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache
+from dashboard.runs import long_work
 from dashboard.sidebar import MAP_CLICK_KEY, Filters, current_filters
 from records.audit import AuditEntry
 from records.geo import match_boundaries
@@ -419,10 +420,9 @@ def chart_download(figure: cache.SharedFigure, name: str, key: str, filters: Fil
     if make.button(text("make_png", filters.lang), key=f"{key}_make"):
         with offer, st.spinner(text("png_building", filters.lang)):
             try:
-                st.session_state[kept_key] = (
-                    fingerprint,
-                    figure_png(with_period(figure.spec, filters.period, filters.lang)),
-                )
+                with long_work():  # seconds in Chromium: the turn goes to another page run (dashboard.runs)
+                    picture = figure_png(with_period(figure.spec, filters.period, filters.lang))
+                st.session_state[kept_key] = (fingerprint, picture)
             except Exception:  # Kaleido needs Chromium; a failed picture must not take the page down
                 st.session_state.pop(kept_key, None)
                 offer.warning(text("png_failed", filters.lang))

@@ -12,6 +12,7 @@ import random
 import re
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 
 from benchmarks.load import Calibration, View, calibrate, cpu_seconds, listening_pid, run_load, table_key
 from benchmarks.streamlit_client import StreamlitSession, arrow_rows, user_key
+from dashboard import runs
 from dashboard.local_server import DashboardDidNotStart, running_dashboard
 from tests.conftest import ROOT
 
@@ -191,3 +193,47 @@ def test_a_viewer_reads_the_old_or_the_new_figures_while_the_command_line_import
     assert during_import and during_withdrawal  # the viewer really read while each write ran
     assert set(during_import) <= {before, with_batch}
     assert set(during_withdrawal) <= {with_batch, after}
+
+
+def test_page_runs_go_a_few_at_a_time_and_long_work_gives_its_turn_back() -> None:
+    """Two page runs hold the process's two turns: a third waits, until one of them starts long work (a clerk's
+    import check, the bulletin), and then goes at once."""
+    assert runs.RUNS_AT_ONCE == 2
+    holding = [threading.Event(), threading.Event()]
+    release = threading.Event()
+    third_ran = threading.Event()
+    working = threading.Event()
+
+    def page_run(index: int) -> None:
+        with runs.page_run_turn():
+            holding[index].set()
+            if index == 0:
+                with runs.long_work():
+                    working.set()
+                    release.wait(10)
+            else:
+                release.wait(10)
+
+    def third_run() -> None:
+        with runs.page_run_turn():
+            third_ran.set()
+
+    first = threading.Thread(target=page_run, args=(0,))
+    second = threading.Thread(target=page_run, args=(1,))
+    second.start()
+    assert holding[1].wait(5)
+    third = threading.Thread(target=third_run)
+    with runs.page_run_turn():  # this test's own run takes the other turn: the third must wait
+        third.start()
+        assert not third_ran.wait(0.3), "a third run went while two held the turns"
+    assert third_ran.wait(5)
+    third.join(5)
+    blocked = threading.Thread(target=third_run)
+    third_ran.clear()
+    first.start()
+    assert holding[0].wait(5) and working.wait(5)
+    blocked.start()
+    assert third_ran.wait(5), "long work kept its turn"
+    release.set()
+    for thread in (first, second, blocked):
+        thread.join(5)
