@@ -259,9 +259,9 @@ def measure(size: int, folder: Path, runs: int, with_load: bool = False) -> dict
 
 
 def served_page_figures(database: Path, label: str) -> dict[str, float]:
-    """Each page's server CPU per run (warm, and first after the caches empty) and a fresh Chromium's 总览."""
+    """Each page's server CPU per run (warm, and first after an import into the view) and a fresh Chromium's 总览."""
     with running_dashboard(database, timeout=300) as (url, pid):
-        costs = asyncio.run(load.page_costs(url, [pid]))
+        costs = asyncio.run(load.page_costs(url, [pid], database=database))
         view = asyncio.run(load.first_view(url))
     first_view = view.seconds
     print(f"{label}: " + load.costs_report(costs))

@@ -189,7 +189,9 @@ class VersionResults:
             for kind, entries in kept.items():
                 for key, value in entries:
                     period = _period_of(kind, key)
-                    if period is not None and not change.touches(*period):
+                    if (period is not None and not change.touches(*period)) or (
+                        kind in _WHOLE_TABLE_KINDS and not change.everything
+                    ):
                         self._results.setdefault(kind, OrderedDict())[key] = value
 
     def _take(self, kind: str, key: Hashable) -> object:
@@ -205,6 +207,8 @@ class VersionResults:
 
 
 _MISSING = object()
+# Results read only from the counties and schemes tables, which a batch never changes (change_between).
+_WHOLE_TABLE_KINDS = frozenset({"scheme", "scheme_versions", "counties"})
 
 
 def _period_of(kind: str, key: Hashable) -> tuple[dt.date, dt.date] | None:
@@ -226,7 +230,8 @@ def _pin() -> tuple[int, VersionResults]:
         return pinned[1], pinned[2]
     path = database_file()
     readers = _readers(path)
-    readers.store.ensure_published()  # publishes for a writer that died (a stat when nothing is pending)
+    readers.store.ensure_published(reader=readers.connection)  # publishes for a writer that died (a stat when
+    # nothing is pending; on a new version, its schema is read on the connection this process reads it with)
     version = readers.store.current_version() or 0
     results = readers.results(version)
     if context is not None:

@@ -147,16 +147,20 @@ class Store:
                 continue  # pruned between reading the pointer and opening it: read the pointer again
         raise DatabaseError(MISSING)
 
-    def _published_schema_is_older(self) -> bool:
+    def _published_schema_is_older(self, reader: Callable[[int], duckdb.DuckDBPyConnection] | None = None) -> bool:
         """Whether the published snapshot was written by an earlier release (checked once per version): then the
-        first reader upgrades the store under the writer's lock, as a write, and publishes it."""
+        first reader upgrades the store under the writer's lock, as a write, and publishes it. ``reader`` gives an
+        open connection on a version, where the caller keeps one anyway (opening a snapshot costs tens of ms)."""
         version = self.current_version()
         if version is None or version == self._current_schema_version:
             return False
         try:
-            with duckdb.connect(str(self.snapshot_path(version)), read_only=True) as snapshot:
-                older = is_older_schema(schema_version(snapshot))
-        except duckdb.Error:
+            if reader is not None:
+                older = is_older_schema(schema_version(reader(version).cursor()))
+            else:
+                with duckdb.connect(str(self.snapshot_path(version)), read_only=True) as snapshot:
+                    older = is_older_schema(schema_version(snapshot))
+        except (duckdb.Error, FileNotFoundError, DatabaseError):
             return False  # pruned or unreadable: the caller's own open says so
         if not older:
             self._current_schema_version = version
@@ -183,10 +187,17 @@ class Store:
         finally:
             connection.close()
 
-    def ensure_published(self, build: Callable[[Path], None] | None = None, actor: str = "", action: str = "") -> None:
-        """Publish what the primary holds if nobody has (repair); wait for the lock only if there is no snapshot."""
+    def ensure_published(
+        self,
+        build: Callable[[Path], None] | None = None,
+        actor: str = "",
+        action: str = "",
+        reader: Callable[[int], duckdb.DuckDBPyConnection] | None = None,
+    ) -> None:
+        """Publish what the primary holds if nobody has (repair); wait for the lock only if there is no snapshot.
+        ``reader``: see ``_published_schema_is_older``."""
         published = self.is_published()
-        if published and not self.marker.exists() and not self._published_schema_is_older():
+        if published and not self.marker.exists() and not self._published_schema_is_older(reader):
             return
         try:
             fd = self._lock(0 if published else self.wait_seconds)

@@ -98,8 +98,9 @@ def test_a_new_version_keeps_the_results_its_write_did_not_touch(store_path: Pat
     for period in (H1_2020, H1_2015):
         result(first, "county_view", period)
         result(first, "shared", ("ranking_tables", (*period, "zh")))
-    result(first, "counties", ())  # names no period: always read again
-    assert len(built) == 5
+    result(first, "counties", ())  # only counties and schemes: no batch changes them
+    result(first, "record_span", ())  # names no period: read again after any write
+    assert len(built) == 6
 
     records(store_path, "import", str(inspections(tmp_path, "old.csv", ["2015-03-01"])))
     second = store.current_version() or 0
@@ -108,11 +109,12 @@ def test_a_new_version_keeps_the_results_its_write_did_not_touch(store_path: Pat
         result(second, "county_view", period)
         result(second, "shared", ("ranking_tables", (*period, "zh")))
     result(second, "counties", ())
+    result(second, "record_span", ())
     assert built == [
         f"county_view{H1_2015}",
         f"shared{('ranking_tables', (*H1_2015, 'zh'))}",
-        "counties()",
-    ], "2020's results were taken over; 2015's and the county list were built again"
+        "record_span()",
+    ], "2020's results and the county list were taken over; 2015's and the span of the records built again"
 
 
 def test_an_import_into_last_year_changes_this_years_comparison_on_the_page(
