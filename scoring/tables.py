@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -312,7 +313,13 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     if "refused" in said:
         raise TableReadError(_sheet_refusal(name, said, limits, damaged))
     merged = [[int(number) for number in quad] for quad in said["merged"]]
-    return _fill_merged_header_cells(_sheet_frame(body, said, name, limits), merged)
+    try:
+        frame = _sheet_frame(body, said, name, limits)
+    except TableReadError:
+        raise
+    except (ValueError, KeyError, TypeError) as error:  # output that does not add up: the reader was confused
+        raise TableReadError(damaged) from error
+    return _fill_merged_header_cells(frame, merged)
 
 
 def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearray]:
@@ -324,6 +331,8 @@ def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearr
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        # The scan's threads need no BLAS threads, nor a malloc arena each: the cap counts address space.
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "1"},
     )
     expired = threading.Event()
 
@@ -432,13 +441,17 @@ def _sheet_refusal(name: str, said: dict[str, Any], limits: ReadLimits, damaged:
 
 
 def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, limits: ReadLimits) -> pd.DataFrame:
-    """The worker's CSV as columns of text, with the empty columns left of the sheet's first column restored."""
+    """The worker's cells as columns of text a clerk sees, with the empty columns left of the sheet's first column
+    restored."""
     offset, width = int(said["offset"]), int(said["width"])  # type: ignore[call-overload]
     if width == 0 or not len(body):
         return pd.DataFrame(dtype=str)
-    frame = _read_csv_fast(body, width, ",")
-    for position in range(width):
-        frame[position] = _as_clerk_sees(frame[position])
+    if said.get("format") == "table":
+        frame = _table_frame(body, said, width)
+    else:
+        frame = _read_csv_fast(body, width, ",")
+        for position in range(width):
+            frame[position] = _as_clerk_sees(frame[position])
     for position in range(offset):
         frame.insert(position, f"blank{position}", "")
     frame.columns = pd.RangeIndex(offset + width)
@@ -446,6 +459,30 @@ def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, l
     if longest > limits.max_cell_chars:
         raise TableReadError(f"文件“{name}”有单元格超过 {limits.max_cell_chars:,} 个字符：请检查文件")
     return frame
+
+
+def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) -> pd.DataFrame:
+    """The worker's distinct texts, each made what a clerk sees once, spread over the rows by their numbers.
+
+    ``body`` holds the texts' offsets (int32), their UTF-8 bytes, then per column each row's text number (int32).
+    """
+    texts, size, rows = (int(said[key]) for key in ("texts", "text_bytes", "rows"))  # type: ignore[call-overload]
+    start = 4 * (texts + 1)
+    if len(body) != start + size + 4 * rows * width:
+        raise ValueError("the sheet reader's output is incomplete")
+    buffer = pa.py_buffer(body)
+    values = pa.StringArray.from_buffers(texts, buffer.slice(0, start), buffer.slice(start, size))
+    values.validate(full=True)  # offsets in order and text in UTF-8, or ArrowInvalid (a ValueError)
+    seen = pa.array(_as_clerk_sees(pd.Series(pd.arrays.ArrowStringArray(values))).array)
+    numbers = np.frombuffer(body, dtype=np.int32, count=rows * width, offset=start + size)
+    if len(numbers) and (numbers.min() < 0 or numbers.max() >= texts):
+        raise ValueError("the sheet reader's output names a text it does not hold")
+    return pd.DataFrame(
+        {
+            position: pd.arrays.ArrowStringArray(seen.take(pa.array(numbers[position * rows : (position + 1) * rows])))
+            for position in range(width)
+        }
+    )
 
 
 _WHOLE_NUMBER = r"^(-?\d{1,16})\.0$"
