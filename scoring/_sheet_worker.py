@@ -159,6 +159,22 @@ _PAD = b"\0" * 64  # so that reading a few bytes past any position stays inside 
 _PRESERVE = b'<t xml:space="preserve">'
 
 
+_ATTRIBUTE_SLOTS = np.full(256, -1, dtype=np.intp)
+_ATTRIBUTE_SLOTS[[ord("r"), ord("s"), ord("t")]] = [0, 1, 2]
+
+
+def _first_quote(words: NDArray[np.uint64]) -> Positions:
+    """Where the first double quote is in each 8-byte word (8: none), found in all bytes at once.
+
+    >>> _first_quote(np.array([_word(b'B12" s="'), _word(b"12345678")])).tolist()
+    [3, 8]
+    """
+    other = words ^ _word(b'"' * 8)  # a quote becomes a zero byte
+    zero = (other - _word(b"\x01" * 8)) & ~other & _word(b"\x80" * 8)  # the lowest marked byte is the first zero
+    lowest = zero & (~zero + np.uint64(1))
+    return (np.bitwise_count(lowest - np.uint64(1)) // 8).astype(np.int64)
+
+
 class _Unusual(Exception):
     """Something the scan does not read; python-calamine reads the whole sheet instead."""
 
@@ -415,6 +431,11 @@ class _SheetCells:
 
     def __init__(self, archive: zipfile.ZipFile, part: str) -> None:
         self.values: dict[tuple[int, int, bytes], int] = {}
+        self.sorts: dict[int, int] = {}  # a short value's sort (type, style, length) and its number
+        self.sort_keys = np.zeros(0, dtype=np.int64)
+        self.sort_numbers = np.zeros(0, dtype=np.uint64)
+        self.known = np.zeros(0, dtype=np.uint64)  # the short values seen, sorted, and their numbers in values
+        self.known_numbers = np.zeros(0, dtype=np.int64)
         self.lock = threading.Lock()
         self.kinds = _kind_table()
         self.tail = b""
@@ -466,7 +487,8 @@ class _SheetCells:
     def _read(self, text: bytes) -> tuple[Positions, Positions, Positions]:
         piece = _Piece(text)
         tags = piece.tags
-        kind = self.kinds[piece.key(tags).astype(np.int64)]
+        after = np.ndarray(shape=(piece.size,), dtype="<u4", buffer=piece.buffer, offset=1, strides=(1,))
+        kind = self.kinds[after[tags] & np.uint32(0xFFFFFF)]  # each tag's kind, by the three bytes after its "<"
         inline, inline_end = np.flatnonzero(kind == INLINE), np.flatnonzero(kind == INLINE_END)
         if len(inline) != len(inline_end) or np.any(inline_end < inline) or np.any(inline[1:] < inline_end[:-1]):
             raise _Unusual
@@ -479,8 +501,7 @@ class _SheetCells:
             raise _Unusual
         kind = np.append(kind, np.zeros(8, dtype=np.int8))
         cells = np.flatnonzero(kind == CELL)
-        attributes = self._attributes(piece, tags[cells] + 3)
-        reference, style, typed, closed = attributes
+        (reference, style, typed), words, closed = self._attributes(piece, tags[cells] + 3)
         # What follows an open cell: </c>, or <v>…</v></c> or <is>…</is></c>, perhaps after <f…/> or <f…>…</f>.
         following = cells + 1
         formula = ~closed & (kind[following] == FORMULA)
@@ -512,7 +533,7 @@ class _SheetCells:
         # A <v>'s text, or an inline string's whole element, which python-calamine reads.
         first = np.where(rich, tags[following[keep]], tags[following[keep]] + 3)
         last = np.where(rich, tags[ends[keep]] + 5, tags[following[keep] + 1])
-        kinds = self._types(piece, typed[0, keep], typed[1, keep])
+        kinds = self._types(piece, typed[0, keep], typed[1, keep], words[2, keep])
         # python-calamine drops an empty <v></v> (but reads it as "" for the types str and d), and ignores a <v> in
         # a cell typed inlineStr.
         blank = ~rich & (last == first)
@@ -520,47 +541,57 @@ class _SheetCells:
             raise _Unusual
         kept = ~blank & (rich | (kinds != _INLINE))
         keep, rich, first, last, kinds = keep[kept], rich[kept], first[kept], last[kept], kinds[kept]
-        row, column = _reference(piece, reference[0, keep], reference[1, keep])
+        row, column = _reference(words[0, keep], reference[1, keep] - reference[0, keep])
         codes = np.zeros(len(keep), dtype=np.int64)
         shared = (kinds == _SHARED) & ~rich
         codes[shared] = _decimal(piece.words[first[shared]], last[shared] - first[shared])
         others = np.flatnonzero(~shared)
         styles = style[:, keep[others]]
+        style_words = words[1, keep[others]]
         present = styles[0] >= 0
         style_numbers = np.full(len(others), -1, dtype=np.int64)
-        style_numbers[present] = _decimal(piece.words[styles[0, present]], styles[1, present] - styles[0, present])
+        style_numbers[present] = _decimal(style_words[present], styles[1, present] - styles[0, present])
         codes[others] = self._distinct(piece, kinds[others], style_numbers, first[others], last[others])
         if np.any(np.diff(row * 16384 + column) <= 0):  # out of order, or twice: python-calamine's rule applies
             raise _Unusual
         return row.astype(np.int32), column.astype(np.int32), codes.astype(np.int32)
 
     @staticmethod
-    def _attributes(piece: _Piece, position: Positions) -> tuple[Positions, Positions, Positions, NDArray[np.bool_]]:
-        """Where each cell's r, s and t values start and end (-1: absent), and which cells close at once (<c …/>).
+    def _attributes(
+        piece: _Piece, position: Positions
+    ) -> tuple[NDArray[np.int64], NDArray[np.uint64], NDArray[np.bool_]]:
+        """Where each cell's r, s and t values start and end (-1: absent), their first 8 bytes, and which cells
+        close at once (<c …/>).
 
         The attributes may come in any order, each once, one space apart, in double quotes; any other is unusual.
+        A value's closing quote is looked for in the 8 bytes where it starts, and only past them if need be.
         """
         count = len(position)
         spans = np.full((3, 2, count), -1, dtype=np.int64)  # r, s, t
+        words = np.zeros((3, count), dtype=np.uint64)
         closed = np.zeros(count, dtype=bool)
-        quotes = np.append(piece.marks(34), len(piece.data) - 1)
         active = np.arange(count)
         at = position
+        quotes: Positions | None = None
         for _ in range(3):
             word = piece.words[at]
             if np.any((word >> np.uint64(8)) & np.uint64(0xFFFF) != _word(b'="')):
                 raise _Unusual
-            name = (word & np.uint64(0xFF)).astype(np.int64)
-            first = at + 3
-            last = quotes[np.searchsorted(quotes, first)]
-            for slot, letter in enumerate(b"rst"):
-                named = name == letter
-                if np.any(spans[slot, 0, active[named]] >= 0):
-                    raise _Unusual
-                spans[slot, 0, active[named]] = first[named]
-                spans[slot, 1, active[named]] = last[named]
-            if np.any((name != 114) & (name != 115) & (name != 116)):
+            slot = _ATTRIBUTE_SLOTS[(word & np.uint64(0xFF)).astype(np.intp)]
+            if np.any(slot < 0):
                 raise _Unusual
+            first = at + 3
+            value = piece.words[first]
+            last = first + _first_quote(value)
+            far = last - first == 8
+            if far.any():
+                quotes = np.append(piece.marks(34), len(piece.data) - 1) if quotes is None else quotes
+                last[far] = quotes[np.searchsorted(quotes, first[far])]
+            if np.any(spans[slot, 0, active] >= 0):  # an attribute twice
+                raise _Unusual
+            spans[slot, 0, active] = first
+            spans[slot, 1, active] = last
+            words[slot, active] = value
             after = piece.words[last + 1] & np.uint64(0xFFFF)
             shut = after == _word(b"/>")
             going = (after & np.uint64(0xFF)) == np.uint64(32)
@@ -572,17 +603,17 @@ class _SheetCells:
                 break
         if len(active) or np.any(spans[0, 0] < 0):  # a fourth attribute, or a cell without its reference
             raise _Unusual
-        return spans[0], spans[1], spans[2], closed
+        return spans, words, closed
 
     @staticmethod
-    def _types(piece: _Piece, first: Positions, last: Positions) -> Positions:
+    def _types(piece: _Piece, first: Positions, last: Positions, words: NDArray[np.uint64]) -> Positions:
         """Each cell's t attribute as its code (0 when it has none); an unknown type is python-calamine's to refuse."""
         kinds = np.zeros(len(first), dtype=np.int64)
         present = np.flatnonzero(first >= 0)
         if len(present) == 0:
             return kinds
         length = last[present] - first[present]
-        word = piece.words[first[present]]
+        word = words[present]
         found = np.zeros(len(present), dtype=np.int64)
         for name, code in _TYPES.items():
             if 0 < len(name) <= 8:
@@ -599,35 +630,57 @@ class _SheetCells:
     ) -> Positions:
         """Each value's code, the same for the same (type, style, raw XML); new values are added to ``values``.
 
-        A value of up to 7 bytes is told apart by one number (its bytes and its kind of type, style and length);
-        a longer one by its bytes in a dictionary.
+        A value of up to 7 bytes is one number: its bytes, and in the top byte the number of its sort (type, style
+        and length), so values are looked up in a sorted array of those already seen and only new ones touch Python.
+        A longer value is looked up by its bytes in ``values`` itself.
         """
         codes = np.zeros(len(first), dtype=np.int64)
         length = last - first
         short = np.flatnonzero(length <= 7)
-        if len(short):
-            meta = (kinds[short] | ((styles[short] + 1) << 8) | (length[short] << 40)).astype(np.int64)
-            sorts, sort = np.unique(meta, return_inverse=True)
-            if len(sorts) >= 256:
-                raise _Unusual
-            mask = (np.uint64(1) << (length[short] * 8).astype(np.uint64)) - np.uint64(1)
-            value = (piece.words[first[short]] & mask) | (sort.reshape(-1).astype(np.uint64) << np.uint64(56))
-            _, representative, group = np.unique(value, return_index=True, return_inverse=True)
-            codes[short] = self._numbers(piece, kinds, styles, first, last, short[representative])[group.reshape(-1)]
-        long = np.flatnonzero(length > 7)
-        codes[long] = self._numbers(piece, kinds, styles, first, last, long)
+        with self.lock:
+            if len(short):
+                codes[short] = self._short_codes(piece.words[first[short]], kinds[short], styles[short], length[short])
+            for cell in np.flatnonzero(length > 7).tolist():
+                key = (int(kinds[cell]), int(styles[cell]), piece.buffer[int(first[cell]) : int(last[cell])])
+                codes[cell] = -1 - self.values.setdefault(key, len(self.values))
         return codes
 
-    def _numbers(
-        self, piece: _Piece, kinds: Positions, styles: Positions, first: Positions, last: Positions, at: Positions
+    def _short_codes(
+        self, words: NDArray[np.uint64], kinds: Positions, styles: Positions, length: Positions
     ) -> Positions:
-        """The codes (-1 less the number in ``values``) of the values at ``at``; new ones are numbered."""
-        numbers = np.empty(len(at), dtype=np.int64)
-        with self.lock:
-            for place, cell in enumerate(at.tolist()):
-                key = (int(kinds[cell]), int(styles[cell]), piece.buffer[int(first[cell]) : int(last[cell])])
-                numbers[place] = self.values.setdefault(key, len(self.values))
-        return -1 - numbers
+        sort_key = kinds | ((styles + 1) << 8) | (length << 40)
+        found = np.searchsorted(self.sort_keys, sort_key)
+        if np.any(found >= len(self.sort_keys)) or np.any(
+            self.sort_keys[np.minimum(found, len(self.sort_keys) - 1)] != sort_key
+        ):
+            for key in np.unique(sort_key).tolist():
+                self.sorts.setdefault(key, len(self.sorts))
+            if len(self.sorts) > 255:
+                raise _Unusual
+            self.sort_keys = np.array(sorted(self.sorts), dtype=np.int64)
+            self.sort_numbers = np.array([self.sorts[key] for key in self.sort_keys.tolist()], dtype=np.uint64)
+            found = np.searchsorted(self.sort_keys, sort_key)
+        mask = (np.uint64(1) << (length * 8).astype(np.uint64)) - np.uint64(1)
+        value = (words & mask) | (self.sort_numbers[found] << np.uint64(56))
+        at = np.minimum(np.searchsorted(self.known, value), max(len(self.known) - 1, 0))
+        new = value if len(self.known) == 0 else value[self.known[at] != value]
+        if len(new):
+            sorts = {number: key for key, number in self.sorts.items()}
+            fresh = np.unique(new)
+            numbers = []
+            for number in fresh.tolist():
+                key = sorts[number >> 56]
+                raw = (number & ((1 << 56) - 1)).to_bytes(7, "little")[: key >> 40]
+                numbers.append(
+                    self.values.setdefault((key & 0xFF, ((key >> 8) & 0xFFFFFFFF) - 1, raw), len(self.values))
+                )
+            known = np.concatenate([self.known, fresh])
+            order = np.argsort(known, kind="stable")
+            self.known = known[order]
+            self.known_numbers = np.concatenate([self.known_numbers, np.array(numbers, dtype=np.int64)])[order]
+            at = np.searchsorted(self.known, value)
+        codes: Positions = -1 - self.known_numbers[at]
+        return codes
 
 
 class _Joined(io.RawIOBase):
@@ -651,12 +704,10 @@ class _Joined(io.RawIOBase):
         return len(chunk)
 
 
-def _reference(piece: _Piece, first: Positions, last: Positions) -> tuple[Positions, Positions]:
+def _reference(word: NDArray[np.uint64], length: Positions) -> tuple[Positions, Positions]:
     """Row and column, counted from 0, of references such as B12: 1 to 3 letters, then digits, 8 bytes at most."""
-    length = last - first
     if np.any((length < 2) | (length > 8)):
         raise _Unusual
-    word = piece.words[first]
     letters = [((word >> np.uint64(8 * place)) & np.uint64(0xFF)).astype(np.int64) for place in range(3)]
     is_letter = [(letter >= 65) & (letter <= 90) for letter in letters]
     if not np.all(is_letter[0]):

@@ -473,16 +473,22 @@ def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) 
     buffer = pa.py_buffer(body)
     values = pa.StringArray.from_buffers(texts, buffer.slice(0, start), buffer.slice(start, size))
     values.validate(full=True)  # offsets in order and text in UTF-8, or ArrowInvalid (a ValueError)
-    seen = pa.array(_as_clerk_sees(pd.Series(pd.arrays.ArrowStringArray(values))).array)
     numbers = np.frombuffer(body, dtype=np.int32, count=rows * width, offset=start + size)
     if len(numbers) and (numbers.min() < 0 or numbers.max() >= texts):
         raise ValueError("the sheet reader's output names a text it does not hold")
-    return pd.DataFrame(
-        {
-            position: pd.arrays.ArrowStringArray(seen.take(pa.array(numbers[position * rows : (position + 1) * rows])))
-            for position in range(width)
-        }
-    )
+    # As _as_clerk_sees decides per column: a column with a decimal point or a word such as True reads as numbers.
+    leads = _leads_to_numbers(values).to_numpy(zero_copy_only=False)
+    maybe = leads | pc.match_substring(values, "e").to_numpy(zero_copy_only=False)  # the texts that may change
+    seen = values
+    if maybe.any():
+        changed = _clerk_texts(values.filter(pa.array(maybe)))
+        seen = pc.replace_with_mask(values, pa.array(maybe), changed)
+    columns = {}
+    for position in range(width):
+        column = pa.array(numbers[position * rows : (position + 1) * rows])
+        read_as_numbers = bool(leads[numbers[position * rows : (position + 1) * rows]].any())
+        columns[position] = pd.arrays.ArrowStringArray((seen if read_as_numbers else values).take(column))
+    return pd.DataFrame(columns)
 
 
 _WHOLE_NUMBER = r"^(-?\d{1,16})\.0$"
@@ -496,19 +502,32 @@ def _as_clerk_sees(column: pd.Series) -> pd.Series:
     >>> _as_clerk_sees(pd.Series(["2000.0", "0.30000000000000004", "9999999999.99", "驿城区", "True"])).tolist()
     ['2000', '0.3', '9999999999.99', '驿城区', 'TRUE']
     """
-    values = pa.array(column.array)
-    if not pc.any(pc.match_substring(values, ".")).as_py():  # text, dates and whole numbers written as 2000
-        odd = pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
-        if not pc.any(odd).as_py():
-            return column
+    values = _one_chunk(pa.array(column.array))
+    if not pc.any(_leads_to_numbers(values)).as_py():  # text, dates and whole numbers written as 2000
+        return column
+    return pd.Series(pd.arrays.ArrowStringArray(_clerk_texts(values)), index=column.index)
+
+
+def _leads_to_numbers(values: pa.Array) -> pa.Array:
+    """The texts that make a column read as numbers: with a decimal point, or Python's words for a cell."""
+    return pc.or_(pc.match_substring(values, "."), pc.is_in(values, value_set=pa.array(list(_CELL_WORDS))))
+
+
+def _clerk_texts(values: pa.Array) -> pa.Array:
+    """Each text as a clerk sees it, in a column read as numbers (each text on its own, whatever its neighbours)."""
     values = pc.replace_substring_regex(values, pattern=_WHOLE_NUMBER, replacement=r"\1")
-    long = pc.match_substring_regex(values, pattern=_LONG_NUMBER)
-    odd = pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
-    fixed = pd.Series(pd.arrays.ArrowStringArray(values), index=column.index)
-    unusual = (pc.or_(long, odd)).to_numpy(zero_copy_only=False)
-    if unusual.any():
-        fixed[unusual] = [_CELL_WORDS[text] if text in _CELL_WORDS else _rounded(text) for text in fixed[unusual]]
-    return fixed
+    unusual = pc.or_(
+        pc.match_substring_regex(values, pattern=_LONG_NUMBER), pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
+    )
+    if not pc.any(unusual).as_py():
+        return values
+    texts = values.filter(unusual).to_pylist()
+    fixed = [_CELL_WORDS[text] if text in _CELL_WORDS else _rounded(text) for text in texts]
+    return pc.replace_with_mask(values, unusual, pa.array(fixed, type=values.type))
+
+
+def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _rounded(text: str) -> str:

@@ -71,6 +71,7 @@ SHARED = [
     "line\nbreak",
     "<t>&#20013;文</t>",
     "nan",
+    "1e+5",  # read as 100000 in a column of numbers (D), kept in a column of text (P)
 ]
 
 
@@ -109,7 +110,7 @@ EVERY_KIND = (
     '<row r="6"><c r="C6"><v>0.30000000000000004</v></c><c r="D6"><v>9999999999.9899998</v></c>'
     '<c r="E6"><v>-0</v></c><c r="F6"><v>123456789012345678</v></c><c r="G6"><v>1.5E-10</v></c>'
     '<c r="H6" s="1"><v>45000</v></c><c r="I6" s="1"><v>45000</v></c><c r="J6"><v>2000</v></c></row>'
-    '<row r="9"><c r="D9" t="s"><v>13</v></c></row>'
+    '<row r="7"><c r="D7" t="s"><v>14</v></c></row><row r="9"><c r="D9" t="s"><v>13</v></c></row>'
 )
 
 
@@ -193,6 +194,7 @@ def test_the_scan_keeps_what_excel_escapes() -> None:
     ]
     assert scanned.iloc[1, 10:15].tolist() == ["驿城区", "2000", "line\nbreak", "中文", ""]
     assert scanned.iloc[5, 2:7].tolist() == ["0.3", "9999999999.99", "-0", "1.23456789012346e+17", "1.5e-10"]
+    assert (scanned.iloc[6, 3], scanned.iloc[1, 15]) == ("100000", "1e+5")
 
 
 @pytest.mark.parametrize(
