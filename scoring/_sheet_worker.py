@@ -27,9 +27,10 @@ import resource
 import sys
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TextIO
+from functools import partial
+from typing import IO, Any, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -151,16 +152,16 @@ _WORKBOOK_PROPERTIES = re.compile(rb"<workbookPr\b[^>]*/>")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
 _TYPES = {b"": 0, b"s": 1, b"n": 2, b"b": 3, b"e": 4, b"str": 5, b"d": 6, b"inlineStr": 7}  # a cell's t, as a code
 _SHARED, _TEXT, _ISO_DATE, _INLINE = 1, 5, 6, 7
+_ONE_LETTER_TYPES = np.zeros(256, dtype=np.int64)
+for _name, _code in _TYPES.items():
+    if len(_name) == 1:
+        _ONE_LETTER_TYPES[_name[0]] = _code
 # The tags the scan reads, by the three bytes after "<" (a "?" stands for any byte).
 _TAGS = {b"row": 1, b"/ro": 2, b"c ?": 3, b"/c>": 4, b"v>?": 5, b"/v>": 6, b"f ?": 7, b"f>?": 7, b"f/?": 7, b"/f>": 8}
 _TAGS |= {b"is>": 9, b"/is": 10}
 ROW, ROW_END, CELL, CELL_END, VALUE, VALUE_END, FORMULA, FORMULA_END, INLINE, INLINE_END, INSIDE = range(1, 12)
 _PAD = b"\0" * 64  # so that reading a few bytes past any position stays inside the buffer
 _PRESERVE = b'<t xml:space="preserve">'
-
-
-_ATTRIBUTE_SLOTS = np.full(256, -1, dtype=np.intp)
-_ATTRIBUTE_SLOTS[[ord("r"), ord("s"), ord("t")]] = [0, 1, 2]
 
 
 def _first_quote(words: NDArray[np.uint64]) -> Positions:
@@ -272,16 +273,12 @@ def _column_index(letters: bytes) -> int:
     return number - 1
 
 
-def _pieces(stream: io.BufferedIOBase, boundary: bytes) -> Iterator[bytes]:
-    """The stream in pieces of about ``PIECE`` bytes, each ending just after a ``boundary``; the last is the rest."""
+def _pieces(chunks: Iterable[bytes], boundary: bytes) -> Iterator[memoryview]:
+    """The chunks again in pieces of about ``PIECE`` bytes, each ending just after a ``boundary``; the last is the
+    rest. A piece is a view of bytes that start with it (``piece.obj``), so it is not copied once more."""
     carry = b""
-    while True:
-        more = stream.read(PIECE)
+    for more in chunks:
         buffer = carry + more
-        if not more:
-            if buffer:
-                yield buffer
-            return
         cut = buffer.rfind(boundary)
         if cut < 0:
             if len(buffer) > LONGEST_PIECE:
@@ -289,16 +286,25 @@ def _pieces(stream: io.BufferedIOBase, boundary: bytes) -> Iterator[bytes]:
             carry = buffer
             continue
         cut += len(boundary)
-        yield buffer[:cut]
+        yield memoryview(buffer)[:cut]
         carry = buffer[cut:]
+    if carry:
+        yield memoryview(carry)
+
+
+def _chunks(stream: IO[bytes], first: bytes = b"") -> Iterator[bytes]:
+    """``first``, then the stream ``PIECE`` bytes at a time."""
+    if first:
+        yield first
+    yield from iter(partial(stream.read, PIECE), b"")
 
 
 class _Piece:
     """A piece of XML as bytes, as 8-byte words starting at every byte, and where its tags start."""
 
-    def __init__(self, piece: bytes) -> None:
+    def __init__(self, piece: bytes | memoryview) -> None:
         self.size = len(piece)
-        self.buffer = piece + _PAD
+        self.buffer = b"".join((piece, _PAD))
         self.data = np.frombuffer(self.buffer, dtype=np.uint8)
         self.words: NDArray[np.uint64] = np.ndarray(
             shape=(len(self.buffer) - 7,), dtype="<u8", buffer=self.buffer, strides=(1,)
@@ -342,7 +348,7 @@ class _SharedStrings:
         count = 0
         if "xl/sharedStrings.xml" in archive.NameToInfo:
             with archive.open("xl/sharedStrings.xml") as stream:
-                for piece in _pieces(stream, b"</si>"):  # type: ignore[arg-type]
+                for piece in _pieces(_chunks(stream), b"</si>"):
                     length, text, unusual = self._read(_Piece(piece))
                     lengths.append(length)
                     texts.append(text)
@@ -470,13 +476,13 @@ class _SheetCells:
                     raise _Unusual
                 self.tail = head[empty:] + stream.read()
             else:
-                rest = io.BufferedReader(_Joined(head[start + len(b"<sheetData>") :], stream))  # type: ignore[arg-type]
-                for piece in _pieces(rest, b"</row>"):
+                pieces = _pieces(_chunks(stream, head[start + len(b"<sheetData>") :]), b"</row>")
+                for piece in pieces:
                     if len(found) >= 2:
                         found[-2].result()  # at most two pieces wait: memory stays a few pieces' worth
-                    end = piece.find(b"</sheetData>")
+                    end = piece.obj.find(b"</sheetData>", 0, len(piece))  # type: ignore[attr-defined]
                     if end >= 0:
-                        self.tail = piece[end:] + rest.read()
+                        self.tail = b"".join([piece[end:], *pieces])
                         found.append(scanners.submit(self._read, piece[:end]))
                         break
                     found.append(scanners.submit(self._read, piece))
@@ -484,7 +490,7 @@ class _SheetCells:
                     raise _Unusual  # no </sheetData>
         return found
 
-    def _read(self, text: bytes) -> tuple[Positions, Positions, Positions]:
+    def _read(self, text: memoryview) -> tuple[Positions, Positions, Positions]:
         piece = _Piece(text)
         tags = piece.tags
         after = np.ndarray(shape=(piece.size,), dtype="<u4", buffer=piece.buffer, offset=1, strides=(1,))
@@ -563,47 +569,43 @@ class _SheetCells:
         """Where each cell's r, s and t values start and end (-1: absent), their first 8 bytes, and which cells
         close at once (<c …/>).
 
-        The attributes may come in any order, each once, one space apart, in double quotes; any other is unusual.
-        A value's closing quote is looked for in the 8 bytes where it starts, and only past them if need be.
+        The attributes come as every writer seen puts them: r first, then s, then t, each at most once, one space
+        apart, in double quotes; anything else is unusual. A value's closing quote is looked for in the 8 bytes where
+        it starts, and only past them if need be.
         """
         count = len(position)
         spans = np.full((3, 2, count), -1, dtype=np.int64)  # r, s, t
         words = np.zeros((3, count), dtype=np.uint64)
         closed = np.zeros(count, dtype=bool)
+        if np.any((piece.words[position] & np.uint64(0xFFFFFF)) != _word(b'r="')):
+            raise _Unusual
         active = np.arange(count)
-        at = position
-        quotes: Positions | None = None
+        slot = np.zeros(count, dtype=np.int64)
+        first = position + 3
         for _ in range(3):
-            word = piece.words[at]
-            if np.any((word >> np.uint64(8)) & np.uint64(0xFFFF) != _word(b'="')):
-                raise _Unusual
-            slot = _ATTRIBUTE_SLOTS[(word & np.uint64(0xFF)).astype(np.intp)]
-            if np.any(slot < 0):
-                raise _Unusual
-            first = at + 3
             value = piece.words[first]
             last = first + _first_quote(value)
             far = last - first == 8
             if far.any():
-                quotes = np.append(piece.marks(34), len(piece.data) - 1) if quotes is None else quotes
+                quotes = np.append(piece.marks(34), len(piece.data) - 1)
                 last[far] = quotes[np.searchsorted(quotes, first[far])]
-            if np.any(spans[slot, 0, active] >= 0):  # an attribute twice
-                raise _Unusual
             spans[slot, 0, active] = first
             spans[slot, 1, active] = last
             words[slot, active] = value
-            after = piece.words[last + 1] & np.uint64(0xFFFF)
-            shut = after == _word(b"/>")
+            after = piece.words[last + 1] & np.uint64(0xFFFFFFFF)  # ' s="', ' t="', '>…' or '/>'
             going = (after & np.uint64(0xFF)) == np.uint64(32)
+            shut = (after & np.uint64(0xFFFF)) == _word(b"/>")
             if np.any(~going & ~shut & ((after & np.uint64(0xFF)) != np.uint64(62))):
                 raise _Unusual
             closed[active[shut]] = True
-            active, at = active[going], last[going] + 2
-            if not len(active):
-                break
-        if len(active) or np.any(spans[0, 0] < 0):  # a fourth attribute, or a cell without its reference
-            raise _Unusual
-        return spans, words, closed
+            if not going.any():
+                return spans, words, closed
+            name = after[going] >> np.uint64(8)
+            following = np.where(name == _word(b's="'), 1, np.where(name == _word(b't="'), 2, 0))
+            if np.any(following <= slot[going]):  # unknown, out of order, or twice
+                raise _Unusual
+            active, slot, first = active[going], following, last[going] + 5
+        raise _Unusual  # a fourth attribute
 
     @staticmethod
     def _types(piece: _Piece, first: Positions, last: Positions, words: NDArray[np.uint64]) -> Positions:
@@ -614,12 +616,13 @@ class _SheetCells:
             return kinds
         length = last[present] - first[present]
         word = words[present]
-        found = np.zeros(len(present), dtype=np.int64)
-        for name, code in _TYPES.items():
-            if 0 < len(name) <= 8:
-                found[(length == len(name)) & ((word & np.uint64((1 << (8 * len(name))) - 1)) == _word(name))] = code
-        long = (length == 9) & (word == _word(b"inlineSt")) & (piece.data[first[present] + 8] == ord("r"))
-        found[long] = _INLINE
+        found = np.where(length == 1, _ONE_LETTER_TYPES[(word & np.uint64(0xFF)).astype(np.intp)], 0)
+        longer = np.flatnonzero(length > 1)
+        if len(longer):
+            text = (length[longer] == 3) & ((word[longer] & np.uint64(0xFFFFFF)) == _word(b"str"))
+            inline = (length[longer] == 9) & (word[longer] == _word(b"inlineSt"))
+            inline &= piece.data[first[present[longer]] + 8] == ord("r")
+            found[longer] = np.where(text, _TEXT, np.where(inline, _INLINE, 0))
         if np.any(found == 0):
             raise _Unusual
         kinds[present] = found
@@ -681,27 +684,6 @@ class _SheetCells:
             at = np.searchsorted(self.known, value)
         codes: Positions = -1 - self.known_numbers[at]
         return codes
-
-
-class _Joined(io.RawIOBase):
-    """Bytes already read, then the rest of a stream."""
-
-    def __init__(self, start: bytes, rest: io.BufferedIOBase) -> None:
-        self.start = memoryview(start)
-        self.rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if len(self.start):
-            size = min(len(buffer), len(self.start))
-            buffer[:size] = self.start[:size]
-            self.start = self.start[size:]
-            return size
-        chunk = self.rest.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def _reference(word: NDArray[np.uint64], length: Positions) -> tuple[Positions, Positions]:

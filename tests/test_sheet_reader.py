@@ -105,7 +105,7 @@ EVERY_KIND = (
     '<c r="G3" t="b"><v>1</v></c><c r="H3" t="b"><v>0</v></c><c r="I3" t="e"><v>#DIV/0!</v></c></row>'
     '<row r="4"><c r="B4" t="str"><f>B2&amp;"x"</f><v>plain&amp;x</v></c><c r="C4"><f>1+1</f><v>2</v></c>'
     '<c r="D4" t="n"><v>1E-3</v></c><c r="E4" s="1"/><c r="F4" t="d"><v>2020-01-31T00:00:00</v></c>'
-    '<c t="s" r="G4" s="0"><v>9</v></c><c r="H4"><f t="shared" ref="H4:H5" si="0">B3</f><v>7</v></c>'
+    '<c r="G4" s="0" t="s"><v>9</v></c><c r="H4"><f t="shared" ref="H4:H5" si="0">B3</f><v>7</v></c>'
     '<c r="I4" t="inlineStr"><is><t>inl&amp;ine</t></is></c><c r="J4"><f>1/0</f><v></v></c></row>'
     '<row r="6"><c r="C6"><v>0.30000000000000004</v></c><c r="D6"><v>9999999999.9899998</v></c>'
     '<c r="E6"><v>-0</v></c><c r="F6"><v>123456789012345678</v></c><c r="G6"><v>1.5E-10</v></c>'
@@ -203,6 +203,7 @@ def test_the_scan_keeps_what_excel_escapes() -> None:
         '<row r="1"><c><v>1</v></c></row>',  # no reference: placed one after another
         '<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>',  # out of order
         '<row r="1"><c r="A1" cm="1"><v>1</v></c></row>',  # an attribute the scan does not know
+        '<row r="1"><c t="n" r="A1"><v>1</v></c></row>',  # attributes in an order no writer seen uses
         '<row r="1"><c r="A1" t="str"><v></v></c></row>',  # an empty text python-calamine keeps
         '<row r="1"><c r="A1" t="s"><v>99</v></c></row>',  # a shared string that does not exist
     ],
