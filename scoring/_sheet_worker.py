@@ -11,10 +11,12 @@ dates, booleans, rich text, escaped characters) is read by ``python-calamine`` i
 holds each such value once beside the original styles, so a value reads exactly as the whole sheet read by
 ``python-calamine`` would give it.
 
-Anything else in the XML (inline strings, cells without references, namespaced tags, comments, cells out of order)
-is read by ``_read_rows``: ``python-calamine`` reads the whole sheet and the rows are written as CSV ("format":
-"csv"). The Rust reader holds a sheet as a dense grid and aborts its process when a grid cannot be allocated (a cell
-at XFD1048576 beside one at A1 asks for 550 GB), so both run here, where an abort or the cap ends this process only.
+Anything else in the XML (cells without references or out of order, namespaced tags, comments, more than
+``MOST_VALUES`` distinct values) is read by ``_read_rows``: ``python-calamine`` reads the whole sheet and the rows are
+written as CSV ("format": "csv"). That happens in a second process (the first ends with ``READ_BY_ROWS``), so the
+careful read has the whole memory cap to itself. The Rust reader holds a sheet as a dense grid and aborts its
+process when a grid cannot be allocated (a cell at XFD1048576 beside one at A1 asks for 550 GB), so both readers run
+in a process of their own, where an abort or the cap ends that process only.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ Positions = NDArray[np.int64]
 
 OUT_OF_MEMORY = 3  # exit codes the reading side understands; an abort by the Rust reader is a signal
 READER_MISSING = 4
+READ_BY_ROWS = 5  # the scan does not read this sheet: run again with "reader": "rows"
 PIECE = 4 * 1024 * 1024  # the sheet's XML is scanned this much at a time, cut at a row's end
 LONGEST_PIECE = 64 * 1024 * 1024  # one row longer than this is left to python-calamine
+MOST_VALUES = 500_000  # distinct values beyond shared strings: more are left to python-calamine's whole read
+ORACLE_CELLS = 100_000  # distinct values read by python-calamine at a time
 
 
 def main() -> int:
@@ -57,26 +62,26 @@ def main() -> int:
     except ImportError:
         return READER_MISSING
     raw = sys.stdin.buffer.read()
+    if limits.get("reader") == "rows":
+        try:
+            return _read_rows(python_calamine, raw, limits)
+        except MemoryError:
+            return OUT_OF_MEMORY
     try:
         said = _read_columns(raw, limits, python_calamine)
-    except MemoryError:
-        said = None  # the careful reader below may still manage, or refuses in its own words
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError, IndexError):
+    except (MemoryError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError):
         said = None
-    except python_calamine.CalamineError:
+    except (IndexError, python_calamine.CalamineError):
         said = None
-    if said is not None:
-        head, parts = said
-        out = sys.stdout.buffer
-        out.write(json.dumps(head).encode() + b"\n")
-        for part in parts:
-            out.write(part)
-        out.flush()
-        return 0
-    try:
-        return _read_rows(python_calamine, raw, limits)
-    except MemoryError:
-        return OUT_OF_MEMORY
+    if said is None:
+        return READ_BY_ROWS  # the reading side starts a fresh process for _read_rows, with all its memory
+    head, parts = said
+    out = sys.stdout.buffer
+    out.write(json.dumps(head).encode() + b"\n")
+    for part in parts:
+        out.write(part)
+    out.flush()
+    return 0
 
 
 # --- every sheet: python-calamine reads it whole ---------------------------------------------------------------------
@@ -646,6 +651,8 @@ class _SheetCells:
             for cell in np.flatnonzero(length > 7).tolist():
                 key = (int(kinds[cell]), int(styles[cell]), piece.buffer[int(first[cell]) : int(last[cell])])
                 codes[cell] = -1 - self.values.setdefault(key, len(self.values))
+            if len(self.values) > MOST_VALUES:  # memory for them all, and their reading, is python-calamine's
+                raise _Unusual
         return codes
 
     def _short_codes(
@@ -743,11 +750,9 @@ def _oracle(
 ) -> list[bytes]:
     """The texts of the unusual shared strings, then of the distinct values, as python-calamine reads them.
 
-    They are written as the cells of a small workbook with the original styles and date system (1900 or 1904), so
-    each reads as it would in the whole sheet.
+    They are written as the cells of small workbooks (``ORACLE_CELLS`` each) with the original styles and date
+    system (1900 or 1904), so each reads as it would in the whole sheet.
     """
-    if not unusual and not values:
-        return []
     properties = _WORKBOOK_PROPERTIES.search(workbook)
     book = (
         b'<?xml version="1.0" encoding="UTF-8"?><workbook ' + _MAIN + b' xmlns:r="http://schemas.openxmlformats.org/'
@@ -755,26 +760,39 @@ def _oracle(
         + (properties.group(0) if properties else b"")
         + b'<sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
-    rows = [b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (n + 1, n + 1, n) for n in range(len(unusual))]
+    styles = _part(archive, "xl/styles.xml") or b"<styleSheet " + _MAIN + b"/>"
+    cells = [b'<c r="A%%d" t="s"><v>%d</v></c>' % number for number in range(len(unusual))]
     for kind, style, raw in values:  # in the order of their numbers
-        number = len(rows) + 1
         attributes = (b' s="%d"' % style if style >= 0 else b"") + (b' t="' + _TYPE_NAMES[kind] + b'"' if kind else b"")
         content = raw if raw.startswith(b"<is>") else b"<v>" + raw + b"</v>"
-        rows.append(b'<row r="%d"><c r="A%d"%s>%s</c></row>' % (number, number, attributes, content))
-    sheet = b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + _MAIN + b"><sheetData>" + b"".join(rows)
-    sheet += b"</sheetData></worksheet>"
-    strings = b'<?xml version="1.0" encoding="UTF-8"?><sst ' + _MAIN + b">" + b"".join(unusual) + b"</sst>"
+        cells.append(b'<c r="A%%d"%s>%s</c>' % (attributes, content.replace(b"%", b"%%")))
+    texts: list[bytes] = []
+    for start in range(0, len(cells), ORACLE_CELLS):
+        batch = cells[start : start + ORACLE_CELLS]
+        rows = b"".join(b'<row r="%d">' % (n + 1) + cell % (n + 1) + b"</row>" for n, cell in enumerate(batch))
+        strings = b"".join(unusual) if start < len(unusual) else b""
+        texts += _read_small(python_calamine, book, styles, rows, strings, len(batch))
+    return texts
+
+
+def _read_small(
+    python_calamine: Any, book: bytes, styles: bytes, rows: bytes, strings: bytes, count: int
+) -> list[bytes]:
+    """Column A of a small workbook, each cell's value as the csv module writes it."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as small:
         for name, text in _ORACLE_PARTS.items():
             small.writestr(name, text)
         small.writestr("xl/workbook.xml", book)
-        small.writestr("xl/worksheets/sheet1.xml", sheet)
-        small.writestr("xl/sharedStrings.xml", strings)
-        small.writestr("xl/styles.xml", _part(archive, "xl/styles.xml") or b"<styleSheet " + _MAIN + b"/>")
-    read = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue())).get_sheet_by_index(0)
+        small.writestr("xl/styles.xml", styles)
+        small.writestr("xl/sharedStrings.xml", b"<sst " + _MAIN + b">" + strings + b"</sst>")
+        small.writestr(
+            "xl/worksheets/sheet1.xml", b"<worksheet " + _MAIN + b"><sheetData>" + rows + b"</sheetData></worksheet>"
+        )
+    buffer.seek(0)
+    read = python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_index(0)
     texts = [as_written(row[0]).encode("utf-8") if row else b"" for row in read.iter_rows()]
-    if len(texts) != len(rows) or read.start != (0, 0) or read.end != (len(rows) - 1, 0):
+    if len(texts) != count or read.start != (0, 0) or read.end != (count - 1, 0):
         raise _Unusual  # a value python-calamine reads as empty: the whole sheet, read by it, decides
     return texts
 

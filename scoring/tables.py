@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
@@ -286,6 +287,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]*\d*:?([A-Z]+)
 _WORKER = Path(__file__).with_name("_sheet_worker.py")
 # How the reading process ended, when it did not finish: out of memory (its own MemoryError, or an abort or a kill
 # when the Rust reader could not allocate), or without its reader installed.
+_READ_BY_ROWS = 5  # the scan leaves the sheet to python-calamine (_sheet_worker.READ_BY_ROWS)
 _WORKER_ENDS = {
     3: "memory",
     -signal.SIGABRT: "memory",
@@ -323,9 +325,19 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
 
 
 def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearray]:
-    """Run the sheet reader on ``raw``; its output (the sheet as CSV text, no larger than a CSV we accept) and its
-    time are capped as its memory is."""
-    settings = {**dataclasses.asdict(limits), "header_rows": HEADER_AREA_ROWS}
+    """Run the sheet reader on ``raw``; its output (no larger than a CSV we accept) and its time are capped as its
+    memory is. A sheet its scan does not read is read by python-calamine in a second process, within the same time."""
+    settings: dict[str, object] = {**dataclasses.asdict(limits), "header_rows": HEADER_AREA_ROWS}
+    deadline = time.monotonic() + limits.max_seconds
+    returncode, output = _run_worker_once(raw, name, limits, settings, deadline)
+    if returncode == _READ_BY_ROWS:
+        returncode, output = _run_worker_once(raw, name, limits, {**settings, "reader": "rows"}, deadline)
+    return returncode, output
+
+
+def _run_worker_once(
+    raw: bytes, name: str, limits: ReadLimits, settings: dict[str, object], deadline: float
+) -> tuple[int, bytearray]:
     worker = subprocess.Popen(
         [sys.executable, str(_WORKER), json.dumps(settings)],
         stdin=subprocess.PIPE,
@@ -340,7 +352,7 @@ def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearr
         expired.set()
         worker.kill()
 
-    timer = threading.Timer(limits.max_seconds, stop)
+    timer = threading.Timer(max(deadline - time.monotonic(), 0), stop)
     timer.start()
     output = bytearray()
     try:
