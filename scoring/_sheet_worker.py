@@ -247,7 +247,7 @@ def _scan_workbook(
     offset = int(cells.columns.min())
     width = columns - offset
     grid = np.full((width, rows), len(lengths) - 1, dtype=np.int32)  # column by column
-    grid[cells.columns - offset, cells.rows] = cells.text_numbers(strings)
+    grid.reshape(-1)[(cells.columns - offset).astype(np.int64) * rows + cells.rows] = cells.text_numbers(strings)
     offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
     head = {
@@ -431,6 +431,18 @@ def _decimal(words: NDArray[np.uint64], count: Positions) -> Positions:
     return value.astype(np.int64)
 
 
+class _Values:
+    """One attribute's value in each cell: where it starts and ends (-1: the cell has none), and its first 8 bytes."""
+
+    def __init__(self, count: int) -> None:
+        self.first = np.full(count, -1, dtype=np.int64)
+        self.last = np.full(count, -1, dtype=np.int64)
+        self.word = np.zeros(count, dtype=np.uint64)
+
+    def put(self, cells: Positions, first: Positions, last: Positions, word: NDArray[np.uint64]) -> None:
+        self.first[cells], self.last[cells], self.word[cells] = first, last, word
+
+
 class _SheetCells:
     """Every cell with a value: its row, its column and what it holds, found piece by piece in the sheet's XML.
 
@@ -512,7 +524,7 @@ class _SheetCells:
             raise _Unusual
         kind = np.append(kind, np.zeros(8, dtype=np.int8))
         cells = np.flatnonzero(kind == CELL)
-        (reference, style, typed), words, closed = self._attributes(piece, tags[cells] + 3)
+        (reference, style, typed), closed = self._attributes(piece, tags[cells] + 3)
         # What follows an open cell: </c>, or <v>…</v></c> or <is>…</is></c>, perhaps after <f…/> or <f…>…</f>.
         following = cells + 1
         formula = ~closed & (kind[following] == FORMULA)
@@ -544,7 +556,7 @@ class _SheetCells:
         # A <v>'s text, or an inline string's whole element, which python-calamine reads.
         first = np.where(rich, tags[following[keep]], tags[following[keep]] + 3)
         last = np.where(rich, tags[ends[keep]] + 5, tags[following[keep] + 1])
-        kinds = self._types(piece, typed[0, keep], typed[1, keep], words[2, keep])
+        kinds = self._types(piece, typed.first[keep], typed.last[keep], typed.word[keep])
         # python-calamine drops an empty <v></v> (but reads it as "" for the types str and d), and ignores a <v> in
         # a cell typed inlineStr.
         blank = ~rich & (last == first)
@@ -552,26 +564,24 @@ class _SheetCells:
             raise _Unusual
         kept = ~blank & (rich | (kinds != _INLINE))
         keep, rich, first, last, kinds = keep[kept], rich[kept], first[kept], last[kept], kinds[kept]
-        row, column = _reference(words[0, keep], reference[1, keep] - reference[0, keep])
+        row, column = _reference(reference.word[keep], reference.last[keep] - reference.first[keep])
         codes = np.zeros(len(keep), dtype=np.int64)
         shared = (kinds == _SHARED) & ~rich
         codes[shared] = _decimal(piece.words[first[shared]], last[shared] - first[shared])
         others = np.flatnonzero(~shared)
-        styles = style[:, keep[others]]
-        style_words = words[1, keep[others]]
-        present = styles[0] >= 0
+        styled = keep[others]
+        present = style.first[styled] >= 0
         style_numbers = np.full(len(others), -1, dtype=np.int64)
-        style_numbers[present] = _decimal(style_words[present], styles[1, present] - styles[0, present])
+        styled = styled[present]
+        style_numbers[present] = _decimal(style.word[styled], style.last[styled] - style.first[styled])
         codes[others] = self._distinct(piece, kinds[others], style_numbers, first[others], last[others])
         if np.any(np.diff(row * 16384 + column) <= 0):  # out of order, or twice: python-calamine's rule applies
             raise _Unusual
         return row.astype(np.int32), column.astype(np.int32), codes.astype(np.int32)
 
     @staticmethod
-    def _attributes(
-        piece: _Piece, position: Positions
-    ) -> tuple[NDArray[np.int64], NDArray[np.uint64], NDArray[np.bool_]]:
-        """Where each cell's r, s and t values start and end (-1: absent), their first 8 bytes, and which cells
+    def _attributes(piece: _Piece, position: Positions) -> tuple[list[_Values], NDArray[np.bool_]]:
+        """Where each cell's r, s and t values start and end (-1: absent) with their first 8 bytes, and which cells
         close at once (<c …/>).
 
         The attributes come as every writer seen puts them: r first, then s, then t, each at most once, one space
@@ -579,8 +589,7 @@ class _SheetCells:
         it starts, and only past them if need be.
         """
         count = len(position)
-        spans = np.full((3, 2, count), -1, dtype=np.int64)  # r, s, t
-        words = np.zeros((3, count), dtype=np.uint64)
+        found = [_Values(count) for _ in "rst"]
         closed = np.zeros(count, dtype=bool)
         if np.any((piece.words[position] & np.uint64(0xFFFFFF)) != _word(b'r="')):
             raise _Unusual
@@ -594,9 +603,12 @@ class _SheetCells:
             if far.any():
                 quotes = np.append(piece.marks(34), len(piece.data) - 1)
                 last[far] = quotes[np.searchsorted(quotes, first[far])]
-            spans[slot, 0, active] = first
-            spans[slot, 1, active] = last
-            words[slot, active] = value
+            for number, values in enumerate(found):
+                named = slot == number
+                if named.all():
+                    values.put(active, first, last, value)
+                elif named.any():
+                    values.put(active[named], first[named], last[named], value[named])
             after = piece.words[last + 1] & np.uint64(0xFFFFFFFF)  # ' s="', ' t="', '>…' or '/>'
             going = (after & np.uint64(0xFF)) == np.uint64(32)
             shut = (after & np.uint64(0xFFFF)) == _word(b"/>")
@@ -604,7 +616,7 @@ class _SheetCells:
                 raise _Unusual
             closed[active[shut]] = True
             if not going.any():
-                return spans, words, closed
+                return found, closed
             name = after[going] >> np.uint64(8)
             following = np.where(name == _word(b's="'), 1, np.where(name == _word(b't="'), 2, 0))
             if np.any(following <= slot[going]):  # unknown, out of order, or twice
