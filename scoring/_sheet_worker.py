@@ -1,22 +1,23 @@
 """Read the first sheet of an XLSX in a process of its own, under a memory cap, and write it out for the reading side.
 
-Run by ``scoring.tables`` as a script (``python _sheet_worker.py LIMITS_JSON``), with the workbook on standard input.
-Standard output: one JSON line (what was read, or why it was refused), then the cells in one of two forms.
+Run by ``scoring.tables`` as a script (``python _sheet_worker.py LIMITS_JSON``), with the workbook on standard
+input. Standard output: one JSON line (what was read, or why it was refused), then the cells in one of two forms.
 
 The usual sheet, as Excel, WPS, openpyxl and pandas write it, is read by ``_read_columns``: the sheet's XML is
-scanned in pieces with numpy (where every tag starts, what its attributes say, where each value's text lies), so no
-Python object is made per cell. Each distinct text is sent once, with, per column, the number of the text in each
-row ("format": "table"). Shared strings of plain text are taken as they are; every other distinct value (numbers,
-dates, booleans, rich text, escaped characters) is read by ``python-calamine`` itself, from a small workbook that
-holds each such value once beside the original styles, so a value reads exactly as the whole sheet read by
-``python-calamine`` would give it.
+scanned in pieces with numpy, on two threads (where every tag starts, what its attributes say, where each value's
+text lies), so no Python object is made per cell. Each distinct text is sent once, with, per column, the number of
+the text in each row ("format": "table"). Shared strings of plain text are taken as they are; every other distinct
+value (numbers, dates, booleans, rich text, escaped characters) is read by ``python-calamine`` itself, from a small
+workbook that holds each such value once beside the original styles, so a value reads exactly as the whole sheet
+read by ``python-calamine`` would give it.
 
-Anything else in the XML (cells without references or out of order, namespaced tags, comments, more than
-``MOST_VALUES`` distinct values) is read by ``_read_rows``: ``python-calamine`` reads the whole sheet and the rows are
-written as CSV ("format": "csv"). That happens in a second process (the first ends with ``READ_BY_ROWS``), so the
-careful read has the whole memory cap to itself. The Rust reader holds a sheet as a dense grid and aborts its
-process when a grid cannot be allocated (a cell at XFD1048576 beside one at A1 asks for 550 GB), so both readers run
-in a process of their own, where an abort or the cap ends that process only.
+Anything else in the XML (cells without references, out of order, or with attributes in another order than r, s, t;
+namespaced tags, comments; more than ``MOST_VALUES`` distinct values) is read by ``_read_rows``: ``python-calamine``
+reads the whole sheet and the rows are written as CSV ("format": "csv"). That happens in a second process (the first
+ends with ``READ_BY_ROWS``), so the careful read has the whole memory cap to itself. The Rust reader holds a sheet
+as a dense grid and aborts its process when a grid cannot be allocated (a cell at XFD1048576 beside one at A1 asks
+for 550 GB), so both readers run in a process of their own, where an abort or the cap ends that process only. numpy
+is imported before the cap is set; whatever either reader allocates comes after it.
 """
 
 from __future__ import annotations

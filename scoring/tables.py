@@ -285,9 +285,9 @@ _SHEET_TARGET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"')
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
 _WORKER = Path(__file__).with_name("_sheet_worker.py")
+_READ_BY_ROWS = 5  # the scan leaves the sheet to python-calamine's whole read (_sheet_worker.READ_BY_ROWS)
 # How the reading process ended, when it did not finish: out of memory (its own MemoryError, or an abort or a kill
 # when the Rust reader could not allocate), or without its reader installed.
-_READ_BY_ROWS = 5  # the scan leaves the sheet to python-calamine (_sheet_worker.READ_BY_ROWS)
 _WORKER_ENDS = {
     3: "memory",
     -signal.SIGABRT: "memory",
