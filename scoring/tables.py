@@ -15,11 +15,13 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
@@ -283,6 +285,7 @@ _SHEET_TARGET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"')
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
 _WORKER = Path(__file__).with_name("_sheet_worker.py")
+_READ_BY_ROWS = 5  # the scan leaves the sheet to python-calamine's whole read (_sheet_worker.READ_BY_ROWS)
 # How the reading process ended, when it did not finish: out of memory (its own MemoryError, or an abort or a kill
 # when the Rust reader could not allocate), or without its reader installed.
 _WORKER_ENDS = {
@@ -312,18 +315,36 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits) -> pd.DataFrame:
     if "refused" in said:
         raise TableReadError(_sheet_refusal(name, said, limits, damaged))
     merged = [[int(number) for number in quad] for quad in said["merged"]]
-    return _fill_merged_header_cells(_sheet_frame(body, said, name, limits), merged)
+    try:
+        frame = _sheet_frame(body, said, name, limits)
+    except TableReadError:
+        raise
+    except (ValueError, KeyError, TypeError) as error:  # output that does not add up: the reader was confused
+        raise TableReadError(damaged) from error
+    return _fill_merged_header_cells(frame, merged)
 
 
 def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearray]:
-    """Run the sheet reader on ``raw``; its output (the sheet as CSV text, no larger than a CSV we accept) and its
-    time are capped as its memory is."""
-    settings = {**dataclasses.asdict(limits), "header_rows": HEADER_AREA_ROWS}
+    """Run the sheet reader on ``raw``; its output (no larger than a CSV we accept) and its time are capped as its
+    memory is. A sheet its scan does not read is read by python-calamine in a second process, within the same time."""
+    settings: dict[str, object] = {**dataclasses.asdict(limits), "header_rows": HEADER_AREA_ROWS}
+    deadline = time.monotonic() + limits.max_seconds
+    returncode, output = _run_worker_once(raw, name, limits, settings, deadline)
+    if returncode == _READ_BY_ROWS:
+        returncode, output = _run_worker_once(raw, name, limits, {**settings, "reader": "rows"}, deadline)
+    return returncode, output
+
+
+def _run_worker_once(
+    raw: bytes, name: str, limits: ReadLimits, settings: dict[str, object], deadline: float
+) -> tuple[int, bytearray]:
     worker = subprocess.Popen(
         [sys.executable, str(_WORKER), json.dumps(settings)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        # The scan's threads need no BLAS threads, nor a malloc arena each: the cap counts address space.
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "1"},
     )
     expired = threading.Event()
 
@@ -331,7 +352,7 @@ def _run_worker(raw: bytes, name: str, limits: ReadLimits) -> tuple[int, bytearr
         expired.set()
         worker.kill()
 
-    timer = threading.Timer(limits.max_seconds, stop)
+    timer = threading.Timer(max(deadline - time.monotonic(), 0), stop)
     timer.start()
     output = bytearray()
     try:
@@ -432,13 +453,17 @@ def _sheet_refusal(name: str, said: dict[str, Any], limits: ReadLimits, damaged:
 
 
 def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, limits: ReadLimits) -> pd.DataFrame:
-    """The worker's CSV as columns of text, with the empty columns left of the sheet's first column restored."""
+    """The worker's cells as columns of text a clerk sees, with the empty columns left of the sheet's first column
+    restored."""
     offset, width = int(said["offset"]), int(said["width"])  # type: ignore[call-overload]
     if width == 0 or not len(body):
         return pd.DataFrame(dtype=str)
-    frame = _read_csv_fast(body, width, ",")
-    for position in range(width):
-        frame[position] = _as_clerk_sees(frame[position])
+    if said.get("format") == "table":
+        frame = _table_frame(body, said, width)
+    else:
+        frame = _read_csv_fast(body, width, ",")
+        for position in range(width):
+            frame[position] = _as_clerk_sees(frame[position])
     for position in range(offset):
         frame.insert(position, f"blank{position}", "")
     frame.columns = pd.RangeIndex(offset + width)
@@ -446,6 +471,36 @@ def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, l
     if longest > limits.max_cell_chars:
         raise TableReadError(f"文件“{name}”有单元格超过 {limits.max_cell_chars:,} 个字符：请检查文件")
     return frame
+
+
+def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) -> pd.DataFrame:
+    """The worker's distinct texts, each made what a clerk sees once, spread over the rows by their numbers.
+
+    ``body`` holds the texts' offsets (int32), their UTF-8 bytes, then per column each row's text number (int32).
+    """
+    texts, size, rows = (int(said[key]) for key in ("texts", "text_bytes", "rows"))  # type: ignore[call-overload]
+    start = 4 * (texts + 1)
+    if len(body) != start + size + 4 * rows * width:
+        raise ValueError("the sheet reader's output is incomplete")
+    buffer = pa.py_buffer(body)
+    values = pa.StringArray.from_buffers(texts, buffer.slice(0, start), buffer.slice(start, size))
+    values.validate(full=True)  # offsets in order and text in UTF-8, or ArrowInvalid (a ValueError)
+    numbers = np.frombuffer(body, dtype=np.int32, count=rows * width, offset=start + size)
+    if len(numbers) and (numbers.min() < 0 or numbers.max() >= texts):
+        raise ValueError("the sheet reader's output names a text it does not hold")
+    # As _as_clerk_sees decides per column: a column with a decimal point or a word such as True reads as numbers.
+    leads = _leads_to_numbers(values).to_numpy(zero_copy_only=False)
+    maybe = leads | pc.match_substring(values, "e").to_numpy(zero_copy_only=False)  # the texts that may change
+    seen = values
+    if maybe.any():
+        changed = _clerk_texts(values.filter(pa.array(maybe)))
+        seen = pc.replace_with_mask(values, pa.array(maybe), changed)
+    columns = {}
+    for position in range(width):
+        column = pa.array(numbers[position * rows : (position + 1) * rows])
+        read_as_numbers = bool(leads[numbers[position * rows : (position + 1) * rows]].any())
+        columns[position] = pd.arrays.ArrowStringArray((seen if read_as_numbers else values).take(column))
+    return pd.DataFrame(columns)
 
 
 _WHOLE_NUMBER = r"^(-?\d{1,16})\.0$"
@@ -459,19 +514,32 @@ def _as_clerk_sees(column: pd.Series) -> pd.Series:
     >>> _as_clerk_sees(pd.Series(["2000.0", "0.30000000000000004", "9999999999.99", "驿城区", "True"])).tolist()
     ['2000', '0.3', '9999999999.99', '驿城区', 'TRUE']
     """
-    values = pa.array(column.array)
-    if not pc.any(pc.match_substring(values, ".")).as_py():  # text, dates and whole numbers written as 2000
-        odd = pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
-        if not pc.any(odd).as_py():
-            return column
+    values = _one_chunk(pa.array(column.array))
+    if not pc.any(_leads_to_numbers(values)).as_py():  # text, dates and whole numbers written as 2000
+        return column
+    return pd.Series(pd.arrays.ArrowStringArray(_clerk_texts(values)), index=column.index)
+
+
+def _leads_to_numbers(values: pa.Array) -> pa.Array:
+    """The texts that make a column read as numbers: with a decimal point, or Python's words for a cell."""
+    return pc.or_(pc.match_substring(values, "."), pc.is_in(values, value_set=pa.array(list(_CELL_WORDS))))
+
+
+def _clerk_texts(values: pa.Array) -> pa.Array:
+    """Each text as a clerk sees it, in a column read as numbers (each text on its own, whatever its neighbours)."""
     values = pc.replace_substring_regex(values, pattern=_WHOLE_NUMBER, replacement=r"\1")
-    long = pc.match_substring_regex(values, pattern=_LONG_NUMBER)
-    odd = pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
-    fixed = pd.Series(pd.arrays.ArrowStringArray(values), index=column.index)
-    unusual = (pc.or_(long, odd)).to_numpy(zero_copy_only=False)
-    if unusual.any():
-        fixed[unusual] = [_CELL_WORDS[text] if text in _CELL_WORDS else _rounded(text) for text in fixed[unusual]]
-    return fixed
+    unusual = pc.or_(
+        pc.match_substring_regex(values, pattern=_LONG_NUMBER), pc.is_in(values, value_set=pa.array(list(_CELL_WORDS)))
+    )
+    if not pc.any(unusual).as_py():
+        return values
+    texts = values.filter(unusual).to_pylist()
+    fixed = [_CELL_WORDS[text] if text in _CELL_WORDS else _rounded(text) for text in texts]
+    return pc.replace_with_mask(values, unusual, pa.array(fixed, type=values.type))
+
+
+def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _rounded(text: str) -> str:
