@@ -6,6 +6,7 @@ bulletin read them through ``quality_settings``.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache
@@ -91,13 +92,16 @@ def quality_section(filters: Filters, data: PageData) -> None:
     flagged = view.flagged
     shown_key = (*view_key(filters), settings)
     pool = cache.quality_view(filters.start, filters.end, filters.pool_codes, bool(filters.pool_codes), settings, lang)
-    table = pool_rows(
-        "quality_table",
-        filters,
-        data,
-        lambda _: (pool.flagged["county_code"], quality_table(pool.flagged, pool.pool, lang)),
-        (settings,),
-    )
+
+    def shown_rows(name: str, signals: pd.DataFrame) -> pd.DataFrame:
+        """The table of the pool's ``signals``, built once per pool, with the rows of the counties shown."""
+
+        def build(_: object) -> tuple[pd.Series, pd.DataFrame]:
+            return signals["county_code"], quality_table(signals, pool.pool, lang)
+
+        return pool_rows(name, filters, data, build, (settings,))
+
+    table = shown_rows("quality_table", pool.flagged)
     if flagged.empty:
         st.success(text("quality_none", lang))
     else:
@@ -117,13 +121,7 @@ def quality_section(filters: Filters, data: PageData) -> None:
         _records_behind(view, filters, settings, event.selection.rows)
     for line in cache.shared("quality_too_few", shown_key, lambda: too_few_lines(view, lang)):
         st.caption(md(line))
-    everything = pool_rows(
-        "quality_all",
-        filters,
-        data,
-        lambda _: (pool.signals["county_code"], quality_table(pool.signals, pool.pool, lang)),
-        (settings,),
-    )
+    everything = shown_rows("quality_all", pool.signals)
     # Drawn only while open (its own rerun on opening): below the fold, and every page run would send it.
     every_signal = st.expander(text("quality_all", lang), key="quality_all", on_change="rerun")
     if every_signal.open:
