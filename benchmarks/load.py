@@ -920,7 +920,7 @@ async def page_costs(
                 if database is not None:
                     shown_year = _shown_year(session)
                     counties = [str(o) for o in session.widget("counties").options]
-                    batch = await asyncio.to_thread(_import_into_view, database, shown_year, counties)
+                    batch = await asyncio.to_thread(import_into_view, database, shown_year, counties)
                 else:
                     await session.clear_caches()
                     await asyncio.sleep(0.5)
@@ -928,7 +928,7 @@ async def page_costs(
                 first = await session.rerun()
                 first_ms = 1000 * (cpu_seconds(pids) - before)
                 if batch is not None:
-                    await asyncio.to_thread(_records_command, database, "withdraw", batch, "--reason", "基准测试")
+                    await asyncio.to_thread(records_command, database, "withdraw", batch, "--reason", "基准测试")
                 if first.status != "ok" or first.errors:
                     raise SessionError(f"{PAGES[page]} after an import: {first.status} {first.errors}")
             costs.append(
@@ -956,7 +956,7 @@ def _shown_year(session: StreamlitSession) -> int:
     return int(str(value)) if value is not None else time.localtime().tm_year
 
 
-def _import_into_view(database: Path, year: int, counties: Sequence[str]) -> str:
+def import_into_view(database: Path, year: int, counties: Sequence[str]) -> str:
     """One inspection on the first of each month of ``year`` (none after today), imported with the command line:
     a write into the period on screen, whatever its kind. Returns the batch number."""
     today = time.strftime("%Y-%m-%d")
@@ -970,7 +970,7 @@ def _import_into_view(database: Path, year: int, counties: Sequence[str]) -> str
         for i, day in enumerate(days):
             writer.writerow([f"COST{token}-{i}", counties[i % len(counties)], day, f"基准单位{i}"])
     try:
-        output = _records_command(database, "import", str(source))
+        output = records_command(database, "import", str(source))
     finally:
         source.unlink(missing_ok=True)
         folder.rmdir()
@@ -980,7 +980,7 @@ def _import_into_view(database: Path, year: int, counties: Sequence[str]) -> str
     return batch.group(1)
 
 
-def _records_command(database: Path, *args: str) -> str:
+def records_command(database: Path, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "records", *args, "--db", str(database)], cwd=ROOT, capture_output=True, text=True
     )

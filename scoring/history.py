@@ -140,8 +140,13 @@ def persistent_bottom(
     in_bottom = (history["status"] == "ranked") & (
         history["place"].astype("Float64") > history["ranked"] - bottom_places
     ).fillna(False)
+    marked = history.assign(in_bottom=in_bottom)
+    # Only a county in the bottom places at least once (in the latest period, when runs must reach it) can have a
+    # run: the loop below looks at those few and not at every county of a province.
+    reaching = marked["in_bottom"] & (marked["period_index"] == latest) if ending_in_latest else marked["in_bottom"]
+    marked = marked[marked[county_column].isin(marked.loc[reaching, county_column])]
     flagged = []
-    for county, rows in history.assign(in_bottom=in_bottom).groupby(county_column, sort=False):
+    for county, rows in marked.groupby(county_column, sort=False):
         rows = rows.sort_values("period_index")
         runs: list[list[int]] = []
         for position, bottom in zip(rows["period_index"], rows["in_bottom"], strict=True):
