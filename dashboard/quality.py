@@ -107,7 +107,7 @@ def quality_section(filters: Filters, data: PageData) -> None:
     else:
         st.markdown(text("quality_count", lang, n=len(flagged)))
         event = st.dataframe(
-            table,
+            cache.arrow(table),
             key="quality_table",
             hide_index=True,
             width="stretch",
@@ -125,7 +125,7 @@ def quality_section(filters: Filters, data: PageData) -> None:
     # Drawn only while open (its own rerun on opening): below the fold, and every page run would send it.
     every_signal = st.expander(text("quality_all", lang), key="quality_all", on_change="rerun")
     if every_signal.open:
-        every_signal.dataframe(everything, key="quality_all_table", hide_index=True, width="stretch")
+        every_signal.dataframe(cache.arrow(everything), key="quality_all_table", hide_index=True, width="stretch")
     table_downloads(
         f"{filters.period}{text('quality_title', lang)}" if lang == "zh" else f"Enforcement quality, {filters.period}",
         {text("quality_sheet", lang): table, text("quality_all", lang): everything},
@@ -153,7 +153,7 @@ def _records_behind(view: QualityView, filters: Filters, settings: QualitySettin
         title = SIGNAL_TITLES[lang][signal]
         caption = text("quality_records_caption", lang, county=county, title=title, kind=kind, n=len(records))
         st.markdown(f"**{md(caption)}**")
-        st.dataframe(shown, key="quality_records_table", hide_index=True, height="auto")
+        st.dataframe(cache.arrow(shown), key="quality_records_table", hide_index=True, height="auto")
         file_name = f"{filters.period}{county}{title}.csv"
         entry = AuditEntry("record_download", file_name=file_name, county=county, row_count=len(shown), details=signal)
         st.download_button(

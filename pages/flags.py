@@ -120,7 +120,7 @@ flag_list = pool_rows(
 )
 if len(flagged_counties) > FLAG_CARDS:
     st.caption(text("more_flags", lang, n=FLAG_CARDS))
-    st.dataframe(flag_list, hide_index=True, width="stretch", height=400)
+    st.dataframe(cache.arrow(flag_list), hide_index=True, width="stretch", height=400)
 
 st.subheader(text("flag_figures", lang))
 
@@ -132,7 +132,7 @@ def pool_figures(pool: CountyView) -> tuple[pd.Series, pd.DataFrame]:
 
 figures = pool_rows("flag_figures", filters, data, pool_figures)
 st.dataframe(
-    figures,
+    cache.arrow(figures),
     key="flag_figures",
     hide_index=True,
     column_config={

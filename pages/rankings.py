@@ -69,7 +69,7 @@ table, shown_table = cache.shared("ranking_tables", (*shown_key, quality_kept), 
 # the flagged rows, whose 预警 column already names their reasons. The key names the view, so a new period mounts a
 # new grid and never redraws the old period's rows under the new title (README, "The stale row").
 event = st.dataframe(
-    shown_table,
+    cache.arrow(shown_table),
     key=f"ranking_table_{filters.start:%Y%m%d}_{filters.end:%Y%m%d}",
     hide_index=True,
     width="stretch",
@@ -161,7 +161,7 @@ for column, records, kind, count in (
     with column.container(key=f"trace_{kind}"):  # records are data: their text is the file's, in any language
         shown_count = len(records) if pd.isna(count) else int(count)  # a summary may lack the figure
         st.markdown(f"**{text(f'trace_{kind}', lang, n=shown_count)}**")
-        st.dataframe(records, key=f"trace_{kind}_table", hide_index=True, height="auto")
+        st.dataframe(cache.arrow(records), key=f"trace_{kind}_table", hide_index=True, height="auto")
         records_download(records, f"{filters.period}{county}", kind, lang, county)
 if TRACE_LIMIT in (len(visits), len(cases)):
     st.caption(text("trace_limited", lang, n=TRACE_LIMIT))
@@ -210,7 +210,7 @@ def history_part(over_time: PlacesOverTime, title: str) -> None:
         return history
 
     history = cache.shared("history_table", shown_key, chosen_history)
-    st.dataframe(history, key="history_table", hide_index=True, width="stretch")
+    st.dataframe(cache.arrow(history), key="history_table", hide_index=True, width="stretch")
     table_downloads(
         f"{filters.period}{text('history_sheet', lang)}",
         {text("history_sheet", lang): history},
