@@ -182,8 +182,9 @@ class VersionResults:
             return value
 
     def inherit(self, older: VersionResults, change: Change) -> None:
-        """Take over the results of an older version whose period ``change`` does not touch (a result whose key
-        names no period is always built again)."""
+        """Take over the results of an older version that ``change`` leaves as they were: those of a period it does
+        not touch, and, unless it touches everything, those read only from the counties and schemes tables. Any
+        other result (the years with data, accounts) is built again."""
         with older._lock:
             kept = {kind: list(entries.items()) for kind, entries in older._results.items()}
         with self._lock:
@@ -201,10 +202,6 @@ class VersionResults:
             return _MISSING
         kept.move_to_end(key)
         return kept[key]
-
-    def count(self, kind: str) -> int:
-        with self._lock:
-            return len(self._results.get(kind, ()))
 
 
 _MISSING = object()
@@ -231,8 +228,9 @@ def _pin() -> tuple[int, VersionResults]:
         return pinned[1], pinned[2]
     path = database_file()
     readers = _readers(path)
-    readers.store.ensure_published(reader=readers.connection)  # publishes for a writer that died (a stat when
-    # nothing is pending; on a new version, its schema is read on the connection this process reads it with)
+    # Publishes for a writer that died (a stat when nothing is pending); a new version's schema is read on the
+    # connection this process reads that version with.
+    readers.store.ensure_published(reader=readers.connection)
     version = readers.store.current_version() or 0
     results = readers.results(version)
     if context is not None:
