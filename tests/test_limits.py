@@ -63,13 +63,23 @@ def handmade_workbook(sheet_data: str, dimension: str = "") -> bytes:
         + (f'<dimension ref="{dimension}"/>' if dimension else "")
         + f"<sheetData>{sheet_data}</sheetData></worksheet>"
     )
+    return zipped_workbook(
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "_rels/.rels": PACKAGE_RELATIONS,
+            "xl/workbook.xml": WORKBOOK,
+            "xl/_rels/workbook.xml.rels": WORKBOOK_RELATIONS,
+            "xl/worksheets/sheet1.xml": sheet,
+        }
+    )
+
+
+def zipped_workbook(parts: dict[str, str]) -> bytes:
+    """An XLSX of exactly these parts, in this order: a workbook written by hand says what a hostile one says."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", PACKAGE_RELATIONS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
     return buffer.getvalue()
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 import importlib.util
 import io
 import json
-import zipfile
 from typing import Any
 
 import openpyxl
@@ -26,6 +25,7 @@ from openpyxl.cell.text import InlineFont
 from scoring import tables
 from tests.attachment_files import printed_xlsx
 from tests.conftest import REFERENCE_TABLE, ROOT
+from tests.test_limits import PACKAGE_RELATIONS, zipped_workbook
 
 _spec = importlib.util.spec_from_file_location("sheet_worker", ROOT / "scoring" / "_sheet_worker.py")
 assert _spec is not None and _spec.loader is not None
@@ -35,11 +35,6 @@ LIMITS = {**dataclasses.asdict(tables.LIMITS), "header_rows": tables.HEADER_AREA
 
 MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-    f'relationships"><Relationship Id="rId1" Type="{RELATIONS}/officeDocument" Target="xl/workbook.xml"/>'
-    "</Relationships>"
-)
 WORKBOOK_RELATIONS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
     f'relationships"><Relationship Id="rId1" Type="{RELATIONS}/worksheet" Target="worksheets/sheet1.xml"/>'
@@ -83,19 +78,19 @@ def workbook(sheet_data: str, date1904: bool = False, tail: str = "") -> bytes:
         '<sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
     strings = "".join(f"<si>{s}</si>" if s.startswith("<") else f"<si><t>{s}</t></si>" for s in SHARED)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("_rels/.rels", PACKAGE)
-        archive.writestr("xl/workbook.xml", book)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONS)
-        archive.writestr("xl/styles.xml", STYLES)
-        archive.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8"?><sst {MAIN}>{strings}</sst>')
-        archive.writestr(
-            "xl/worksheets/sheet1.xml",
-            f'<?xml version="1.0" encoding="UTF-8"?><worksheet {MAIN}><sheetData>{sheet_data}</sheetData>{tail}'
-            "</worksheet>",
-        )
-    return buffer.getvalue()
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet {MAIN}><sheetData>{sheet_data}</sheetData>{tail}</worksheet>'
+    )
+    return zipped_workbook(
+        {
+            "_rels/.rels": PACKAGE_RELATIONS,
+            "xl/workbook.xml": book,
+            "xl/_rels/workbook.xml.rels": WORKBOOK_RELATIONS,
+            "xl/styles.xml": STYLES,
+            "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst {MAIN}>{strings}</sst>',
+            "xl/worksheets/sheet1.xml": sheet,
+        }
+    )
 
 
 EVERY_KIND = (
