@@ -375,14 +375,16 @@ def pool_key(filters: Filters) -> tuple[object, ...]:
 
 @dataclass(frozen=True)
 class PoolRows:
-    """A table with a row per county of the ranking pool (``codes[i]`` is row i's county), built once per pool:
-    a view shows the rows of its chosen counties, in the table's order, without building the table again."""
+    """A table of the ranking pool's counties (``codes[i]`` is row i's county; a county may have several rows or
+    none), built once per pool: a view shows its chosen counties' rows, in the table's order, without building the
+    table again."""
 
     codes: tuple[int, ...]
     table: pd.DataFrame
+    pool: frozenset[int]
 
     def of(self, shown: pd.Series) -> pd.DataFrame:
-        if len(shown) == len(self.codes):
+        if self.pool <= set(shown.to_numpy().tolist()):
             return self.table
         keep = pd.Index(self.codes).isin(shown.to_numpy())
         return self.table[keep].reset_index(drop=True)
@@ -402,7 +404,7 @@ def pool_rows(
 
     def whole() -> PoolRows:
         codes, table = build(pool)
-        return PoolRows(tuple(int(code) for code in codes), table)
+        return PoolRows(tuple(int(code) for code in codes), table, frozenset(pool.shown["county_code"].tolist()))
 
     rows = cache.shared(name, (*pool_key(filters), *depends, "pool"), whole)
     return cache.shared(name, (*view_key(filters), *depends), lambda: rows.of(data.view.shown["county_code"]))

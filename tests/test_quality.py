@@ -353,3 +353,16 @@ def test_the_flags_command_prints_the_documented_columns(built_demo: Path) -> No
     assert table.returncode == 0 and "83.8%" in table.stdout and "repeat_visits" in table.stdout
     wrong = run_module("records", "flags", "--db", str(built_demo), "--start", "2020-06-30", "--end", "2020-01-01")
     assert wrong.returncode == 1 and "开始日期晚于结束日期" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_chosen_counties_see_only_their_own_signals_and_flags(app: AppTest) -> None:
+    """The pool's tables are built once and a view takes its counties' rows: a table with a row per signal or per
+    flag must still show none of a county that was not chosen, whatever the number of rows and of counties."""
+    open_page(app, "pages/flags.py")
+    flagged = set(app.dataframe(key="quality_table").value["单位"])
+    assert len(flagged) == 3, flagged  # 泌阳县, 新蔡县 and 遂平县: three rows, as many as the counties chosen below
+    chosen = ["驿城区", "泌阳县", "上蔡县"]
+    app.multiselect(key="counties").set_value(chosen).run()
+    assert set(app.dataframe(key="quality_table").value["单位"]) == {"泌阳县"}
+    figures = table_with(app, "每百家次立案（起）")
+    assert set(figures["单位"]) <= set(chosen) and len(figures), figures
