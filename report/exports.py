@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import os
 from collections.abc import Sequence
 
+import logistro
 import pandas as pd
 import plotly.graph_objects as go
 from openpyxl import Workbook
@@ -150,6 +152,18 @@ def _points_format(value: object) -> str:
     except (TypeError, ValueError):
         whole = True
     return "0" if whole else "0.00"
+
+
+def _not_the_browsers_goodbye(record: logging.LogRecord) -> bool:
+    """Kaleido's browser driver ends its pipe with ``{bye}``; when that is read together with another message it
+    is decoded as JSON and logged with a traceback, though nothing went wrong. Any other unreadable message still
+    is logged."""
+    cause = record.exc_info[1].__cause__ if record.exc_info and record.exc_info[1] else None
+    return not str(getattr(cause, "doc", "")).startswith("{bye}")
+
+
+# Through logistro, so that the driver's logger gets the class whose methods the driver calls.
+logistro.getLogger("choreographer.channels.pipe").addFilter(_not_the_browsers_goodbye)
 
 
 def figure_png(chart: Chart, width: int = 1600, height: int = 900, scale: float = 2) -> bytes:

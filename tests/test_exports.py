@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -74,3 +75,26 @@ def test_ranking_csv_opens_in_excel_with_two_decimal_fines(demo) -> None:
     lines = content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("名次,单位,三项执法总得分,检查生产经营单位（家次）")
     assert lines[1].startswith("1,泌阳县,27,160,1,10,8,3,8,11.00,2,9")
+
+
+def test_the_picture_browsers_goodbye_leaves_no_traceback_in_the_log(caplog) -> None:
+    """Kaleido's browser driver writes ``{bye}`` when its Chromium exits; read together with another message it
+    used to put a traceback in the dashboard's log. A message that really cannot be read is still logged."""
+    import os
+
+    from choreographer.channels.pipe import Pipe
+
+    import report.exports  # noqa: F401  (installs the log filter, as drawing a picture does)
+
+    def logged_after(written: bytes) -> list[str]:
+        pipe = Pipe()
+        pipe.open()
+        os.write(pipe.from_external_to_choreo, written)
+        caplog.clear()
+        pipe.read_jsons(blocking=False)
+        pipe.close()
+        return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+
+    assert logged_after(b'{bye}\n{"id": 1, "result": {}}\0') == []
+    assert logged_after(b'{"id": 1, "result": {}}\0{bye}\n{"id": 2}\0') == []
+    assert logged_after(b"{broken\0") == ["JSONError decoding message. Ignoring"]
