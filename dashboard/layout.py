@@ -55,8 +55,8 @@ class PageData:
     previous: pd.DataFrame
     gaps: pd.DataFrame
     view: CountyView
-    scheme: StoredScheme | None = None
-    pool: CountyView | None = None  # the same ranking with every county of the pool shown
+    pool: CountyView  # the same ranking with every county of the pool shown
+    scheme: StoredScheme | None
 
     def scheme_note(self, lang: str) -> SchemeNote:
         """The scheme and version that produced the page's figures, and its 得分说明."""
@@ -184,7 +184,7 @@ def page_data(filters: Filters) -> PageData:
     pool = cache.county_view(
         filters.start, filters.end, filters.pool_codes, filters.rank_within_selection, settings, filters.lang
     )
-    return PageData(measures, previous, gaps, view, cache.scheme_for(filters.end), pool)
+    return PageData(measures, previous, gaps, view, pool, cache.scheme_for(filters.end))
 
 
 def scheme_caption(data: PageData, lang: str) -> None:
@@ -381,10 +381,10 @@ class PoolRows:
 
     codes: tuple[int, ...]
     table: pd.DataFrame
-    pool: frozenset[int]
+    pool_counties: frozenset[int]
 
     def of(self, shown: pd.Series) -> pd.DataFrame:
-        if self.pool <= set(shown.to_numpy().tolist()):
+        if self.pool_counties <= set(shown.to_numpy().tolist()):
             return self.table
         keep = pd.Index(self.codes).isin(shown.to_numpy())
         return self.table[keep].reset_index(drop=True)
@@ -400,11 +400,10 @@ def pool_rows(
     """A table of the ranking pool (``build`` gives each row's county and the table, from the pool's view), with
     the rows of the counties this view shows; each built once per pool or view and shared by every session.
     ``depends`` is anything else the table depends on (thresholds of the page)."""
-    pool = data.pool or data.view
 
     def whole() -> PoolRows:
-        codes, table = build(pool)
-        return PoolRows(tuple(int(code) for code in codes), table, frozenset(pool.shown["county_code"].tolist()))
+        codes, table = build(data.pool)
+        return PoolRows(tuple(int(c) for c in codes), table, frozenset(data.pool.shown["county_code"].tolist()))
 
     rows = cache.shared(name, (*pool_key(filters), *depends, "pool"), whole)
     return cache.shared(name, (*view_key(filters), *depends), lambda: rows.of(data.view.shown["county_code"]))
