@@ -157,6 +157,8 @@ class VersionResults:
         self._lock = threading.Lock()
         self._results: dict[str, OrderedDict[Hashable, object]] = {}
         self._building: dict[tuple[str, Hashable], threading.Lock] = {}
+        self._earlier: dict[tuple[str, Hashable], object] = {}
+        self.change = EVERYTHING
 
     def get(self, kind: str, key: Hashable, build: Callable[[], _T], limit: int) -> _T:
         with self._lock:
@@ -188,6 +190,7 @@ class VersionResults:
         with older._lock:
             kept = {kind: list(entries.items()) for kind, entries in older._results.items()}
         with self._lock:
+            self.change = change
             for kind, entries in kept.items():
                 for key, value in entries:
                     period = _period_of(kind, key)
@@ -195,6 +198,14 @@ class VersionResults:
                         kind in _WHOLE_TABLE_KINDS and not change.everything
                     ):
                         self._results.setdefault(kind, OrderedDict())[key] = value
+                    elif kind in _PER_COUNTY_KINDS and not change.everything:
+                        self._earlier[(kind, key)] = value
+
+    def earlier(self, kind: str, key: Hashable) -> object | None:
+        """The older version's result for ``key`` of a kind with a row per county (``_PER_COUNTY_KINDS``) that the
+        change touched: only the rows of ``change.counties`` need reading again. Given out once."""
+        with self._lock:
+            return self._earlier.pop((kind, key), None)
 
     def _take(self, kind: str, key: Hashable) -> object:
         kept = self._results.get(kind)
@@ -207,6 +218,9 @@ class VersionResults:
 _MISSING = object()
 # Results read only from the counties and schemes tables, which a batch never changes (change_between).
 _WHOLE_TABLE_KINDS = frozenset({"scheme", "scheme_versions", "counties"})
+# Results with a row per county, each row read from that county's records only: after a batch, only the rows of
+# the counties its records are in are read again (``per_county``).
+_PER_COUNTY_KINDS = frozenset({"quality_counts"})
 
 
 def _period_of(kind: str, key: Hashable) -> tuple[dt.date, dt.date] | None:
@@ -246,6 +260,22 @@ def data_version() -> int:
 def _cached(kind: str, key: Hashable, build: Callable[[], _T], limit: int = 256) -> _T:
     """``build()``'s result for ``key`` in this run's version, built once per process and shared by every session."""
     return _pin()[1].get(kind, key, build, limit)
+
+
+def _per_county(
+    kind: str, key: Hashable, query: Callable[[frozenset[int] | None], pd.DataFrame], limit: int
+) -> pd.DataFrame:
+    """Like ``_cached`` for a table with a row per county (``query(None)`` reads every county, ``query(codes)``
+    those): after a write into a few counties, only their rows are read again and the others kept."""
+    results = _pin()[1]
+
+    def build() -> pd.DataFrame:
+        earlier = results.earlier(kind, key)
+        if not isinstance(earlier, pd.DataFrame):
+            return query(None)
+        return queries.with_county_rows(earlier, query(results.change.counties))
+
+    return results.get(kind, key, build, limit)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -512,10 +542,10 @@ def quality_view(
     windows = tuple(settings.query_parameters().items())
 
     def judged() -> QualityView:
-        counts = _cached(
+        counts = _per_county(
             "quality_counts",
             (start, end, today, windows),
-            lambda: queries.quality_counts(cursor(), start, end, today, **dict(windows)),
+            lambda counties: queries.quality_counts(cursor(), start, end, today, **dict(windows), counties=counties),
             128,
         )
         return quality_report.quality_view(counts, start, end, pool, bool(pool), settings, lang)

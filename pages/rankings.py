@@ -22,7 +22,6 @@ from dashboard.layout import (
 from dashboard.quality import quality_settings
 from report.analysis import CountyView, flag_marks, published_differences, ranking_table, record_table, rule_footnote
 from report.charts import BUMP_EACH_END, ROBUSTNESS_EACH_END, bump_chart, robustness_chart
-from report.history import PlacesOverTime
 from report.quality import quality_marks
 from report.safe import md
 from report.schemes import SchemeNote, history_table
@@ -178,7 +177,11 @@ def robustness_part() -> None:
     chart_download(figure, text("robust_title", lang), "robustness_chart_png", filters)
 
 
-def history_part(over_time: PlacesOverTime, title: str) -> None:
+def history_part() -> None:
+    over_time = cache.places_over_time(
+        filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, lang
+    )
+    title = text("history_title", lang, n=len(over_time.periods))
     if over_time.empty:
         st.info(text("history_none", lang))
         return
@@ -204,7 +207,7 @@ def history_part(over_time: PlacesOverTime, title: str) -> None:
         st.caption(text("scheme_line", lang, scheme=md(schemes_used)))
 
     def chosen_history() -> pd.DataFrame:
-        history = cache.shared("history_table", pool_key(filters), lambda: history_table(over_time.history, lang))
+        history = cache.shared("pool_history_table", pool_key(filters), lambda: history_table(over_time.history, lang))
         if filters.selected_names and not filters.rank_within_selection:
             history = history[history[text("county", lang)].isin(filters.selected_names)]
         return history
@@ -227,12 +230,8 @@ robustness_panel = st.expander(text("robust_title", lang), key="robustness_panel
 if robustness_panel.open:
     with robustness_panel:
         robustness_part()
-over_time = cache.places_over_time(
-    filters.start, filters.end, filters.selected_codes, filters.rank_within_selection, lang
-)
-history_panel = st.expander(
-    text("history_panel", lang), key="history_panel", on_change="rerun"
-)  # one label for any period,
-if history_panel.open:  # so the panel stays open when the period changes
+# One label for any period, so the panel stays open when the period changes.
+history_panel = st.expander(text("history_panel", lang), key="history_panel", on_change="rerun")
+if history_panel.open:
     with history_panel:
-        history_part(over_time, text("history_title", lang, n=len(over_time.periods)))
+        history_part()

@@ -570,7 +570,7 @@ WITH visits AS (  -- from revisit_days before the start, so a visit early in the
     SELECT county_code, unit_name, inspected_on, hazards_found, random_selected,
            inspected_on - lag(inspected_on) OVER (PARTITION BY county_code, unit_name ORDER BY inspected_on, id)
                AS days_since
-    FROM inspections WHERE inspected_on BETWEEN $look_back AND $end
+    FROM inspections WHERE inspected_on BETWEEN $look_back AND $end {only}
 ), visited AS (
     SELECT county_code, count(*) AS inspections, count(DISTINCT unit_name) AS units,
            count(*) FILTER (WHERE days_since <= $revisit_days) AS revisits,
@@ -583,7 +583,7 @@ WITH visits AS (  -- from revisit_days before the start, so a visit early in the
 ), filed AS (
     SELECT county_code, filed_on, decided_on, fine_yuan,
            row_number() OVER (PARTITION BY county_code ORDER BY fine_yuan DESC, id) AS fine_order
-    FROM cases WHERE filed_on BETWEEN $start AND $end
+    FROM cases WHERE filed_on BETWEEN $start AND $end {only}
 ), decided AS (
     SELECT county_code, count(*) AS cases,
            count(*) FILTER (WHERE filed_on < $judged_before) AS judged_cases,
@@ -609,8 +609,22 @@ SELECT c.code AS county_code, c.name AS county,
 FROM counties c
 LEFT JOIN visited v ON v.county_code = c.code
 LEFT JOIN decided d ON d.county_code = c.code
+{only_counties}
 ORDER BY c.sort_order, c.code
 """
+_ONLY = "AND county_code IN (SELECT unnest($counties))"
+
+
+def with_county_rows(whole: pd.DataFrame, some: pd.DataFrame) -> pd.DataFrame:
+    """``whole`` (a row per county) with the rows of ``some`` in place of its own for the same counties: a table
+    that a write into a few counties changed, without reading every county again.
+
+    >>> whole = pd.DataFrame({"county_code": [1, 2, 3], "n": [10, 20, 30]})
+    >>> with_county_rows(whole, pd.DataFrame({"county_code": [3, 1], "n": [33, 11]}))["n"].tolist()
+    [11, 20, 33]
+    """
+    rows = pd.concat([whole[~whole["county_code"].isin(some["county_code"])], some[whole.columns]])
+    return rows.set_index("county_code").loc[whole["county_code"]].reset_index()[whole.columns]
 
 
 def quality_as_of(end: dt.date, today: dt.date | None = None) -> dt.date:
@@ -634,8 +648,10 @@ def quality_counts(
     month_end_days: int = 5,
     overdue_days: int = 90,
     top_cases: int = 3,
+    counties: Iterable[int] | None = None,
 ) -> pd.DataFrame:
-    """Per county, the counts behind the enforcement-quality signals for the period, from records only.
+    """Per county (of ``counties``, if given), the counts behind the enforcement-quality signals for the period,
+    from records only.
 
     Inspections in the period: how many, distinct units, revisits (the same county inspected the same unit at most
     ``revisit_days`` earlier, looking back before the start too), those in the period's last ``rush_days`` days and
@@ -657,7 +673,12 @@ def quality_counts(
         "as_of": as_of,
         "top_cases": top_cases,
     }
-    frame = connection.execute(_QUALITY_COUNTS, parameters).df()
+    if counties is None:
+        query = _QUALITY_COUNTS.format(only="", only_counties="")
+    else:
+        query = _QUALITY_COUNTS.format(only=_ONLY, only_counties="WHERE c.code IN (SELECT unnest($counties))")
+        parameters["counties"] = sorted(counties)
+    frame = connection.execute(query, parameters).df()
     for column in QUALITY_COUNT_COLUMNS:
         if column not in ("fine_yuan", "top_fine_yuan"):
             frame[column] = frame[column].astype("int64")
@@ -686,12 +707,13 @@ def earliest_read(start: dt.date, end: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Change:
-    """What the writes between two published versions touched: nothing, records dated ``first``–``last``, or
-    ``everything`` (counties, schemes, meta, or batches rewritten, as a restore does)."""
+    """What the writes between two published versions touched: nothing, records of ``counties`` dated
+    ``first``–``last``, or ``everything`` (counties, schemes, meta, or batches rewritten, as a restore does)."""
 
     first: dt.date | None = None
     last: dt.date | None = None
     everything: bool = False
+    counties: frozenset[int] = frozenset()
 
     def touches(self, start: dt.date, end: dt.date) -> bool:
         """Whether a result of the period ``start``–``end`` may read anything this change touched."""
@@ -728,7 +750,8 @@ def change_between(older: duckdb.DuckDBPyConnection, newer: duckdb.DuckDBPyConne
     if not moved:
         return Change()
     spans = " UNION ALL ".join(
-        f"SELECT min({first}), max({last}) FROM {table} WHERE import_id IN (SELECT unnest($batches))"
+        f"SELECT min({first}), max({last}), list(DISTINCT county_code) FROM {table}"
+        " WHERE import_id IN (SELECT unnest($batches))"
         for name, first, last in (
             ("inspections", "inspected_on", "inspected_on"),
             ("cases", "filed_on", "filed_on"),
@@ -736,5 +759,7 @@ def change_between(older: duckdb.DuckDBPyConnection, newer: duckdb.DuckDBPyConne
         )
         for table in (name, f"withdrawn_{name}")
     )
-    first, last = newer.execute(f"SELECT min(f), max(l) FROM ({spans}) AS spans(f, l)", {"batches": moved}).fetchone()
-    return Change(first, last)
+    first, last, counties = newer.execute(
+        f"SELECT min(f), max(l), flatten(list(c)) FROM ({spans}) AS spans(f, l, c)", {"batches": moved}
+    ).fetchone()
+    return Change(first, last, counties=frozenset(counties or ()))

@@ -13,7 +13,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from dashboard.cache import SnapshotReaders
-from records.queries import EVERYTHING, Change, change_between, earliest_read
+from records.queries import EVERYTHING, Change, change_between, earliest_read, quality_counts, with_county_rows
 from records.store import Store
 from tests.conftest import ROOT, run_module
 
@@ -46,6 +46,12 @@ def snapshot(store_path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(store.snapshot_path(store.current_version() or 0)), read_only=True)
 
 
+def code_of(connection: duckdb.DuckDBPyConnection, county: str) -> int:
+    row = connection.execute("SELECT code FROM counties WHERE name = ?", [county]).fetchone()
+    assert row is not None, county
+    return int(row[0])
+
+
 def test_a_write_is_known_by_the_dates_it_touched(store_path: Path, tmp_path: Path) -> None:
     first = snapshot(store_path)
     out = records(store_path, "import", str(inspections(tmp_path, "old.csv", ["2015-03-01", "2015-03-05"])))
@@ -53,7 +59,7 @@ def test_a_write_is_known_by_the_dates_it_touched(store_path: Path, tmp_path: Pa
     assert batch is not None, out
     imported = snapshot(store_path)
     change = change_between(first, imported)
-    assert change == Change(dt.date(2015, 3, 1), dt.date(2015, 3, 5))
+    assert change == Change(dt.date(2015, 3, 1), dt.date(2015, 3, 5), counties=frozenset({code_of(first, "驿城区")}))
     assert not change.touches(*H1_2020), "2020's figures read nothing from 2015"
     assert change.touches(*H1_2015)
     assert change.touches(dt.date(2016, 1, 1), dt.date(2016, 6, 30)), "2016 H1's places over time reach 2015"
@@ -81,7 +87,7 @@ def test_cases_filed_last_year_touch_this_years_comparison(store_path: Path, tmp
     ).to_csv(cases, index=False)
     records(store_path, "import", str(cases))
     change = change_between(before, snapshot(store_path))
-    assert change == Change(dt.date(2019, 5, 1), dt.date(2019, 5, 1))
+    assert change == Change(dt.date(2019, 5, 1), dt.date(2019, 5, 1), counties=frozenset({code_of(before, "泌阳县")}))
     assert change.touches(*H1_2020), "2020 H1's 同比 reads 2019 H1"
     assert earliest_read(*H1_2020) == dt.date(2018, 7, 1)
 
@@ -137,3 +143,58 @@ def test_an_import_into_last_year_changes_this_years_comparison_on_the_page(
     metrics = {m.label: (m.value, m.delta) for m in app.metric}
     assert metrics["检查生产经营单位（家次）"][0] == "1117"
     assert metrics["检查生产经营单位（家次）"][1] != before["检查生产经营单位（家次）"][1], "同比 moved with last year"
+
+
+def revisits(folder: Path, county: str) -> Path:
+    """300 visits to one unit of ``county`` in 2020 H1, most of them within days of the one before."""
+    days = [(dt.date(2020, 1, 1) + dt.timedelta(days=i % 180)).isoformat() for i in range(300)]
+    return inspections(folder, "revisits.csv", days, county)
+
+
+def test_after_an_import_only_its_counties_quality_counts_are_read_again(store_path: Path, tmp_path: Path) -> None:
+    store = Store(store_path)
+    readers = SnapshotReaders(store)
+    first = store.current_version() or 0
+    key = (*H1_2020, "windows")
+    before = readers.results(first).get(
+        "quality_counts", key, lambda: quality_counts(snapshot(store_path), *H1_2020), 8
+    )
+
+    records(store_path, "import", str(revisits(tmp_path, "驿城区")))
+    second = store.current_version() or 0
+    results = readers.results(second)
+    touched = frozenset({code_of(snapshot(store_path), "驿城区")})
+    assert results.change.counties == touched
+    earlier = results.earlier("quality_counts", key)
+    assert earlier is before, "the older version's counts are handed over, to be read again for 驿城区 only"
+    assert results.earlier("quality_counts", key) is None, "and only once"
+
+    now = snapshot(store_path)
+    read_again = quality_counts(now, *H1_2020, counties=touched)
+    assert read_again["county_code"].tolist() == sorted(touched)
+    merged = with_county_rows(before, read_again)
+    pd.testing.assert_frame_equal(merged, quality_counts(now, *H1_2020))
+    assert not merged.equals(before), "the import changed 驿城区's counts"
+
+
+def test_a_quality_flag_raised_by_an_import_shows_on_the_page(store_path: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page reads the new version's counts: those of the imported county read again, the others kept."""
+
+    def signals() -> set[tuple[str, str]]:
+        table = app.dataframe(key="quality_table").value
+        return set(zip(table["单位"], table["信号"], strict=True))
+
+    monkeypatch.setenv("ENFORCEMENT_DB", str(store_path))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/flags.py")
+    app.run()
+    before = signals()
+    assert before == {("泌阳县", "重复检查"), ("新蔡县", "期末突击"), ("遂平县", "办案超期")}
+
+    records(store_path, "import", str(revisits(tmp_path, "驿城区")))
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    raised = signals() - before
+    assert before <= signals() and ("驿城区", "重复检查") in raised
+    assert {county for county, _ in raised} == {"驿城区"}, raised
