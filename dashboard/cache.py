@@ -220,7 +220,7 @@ _MISSING = object()
 _WHOLE_TABLE_KINDS = frozenset({"scheme", "scheme_versions", "counties"})
 # Results with a row per county, each row read from that county's records only: after a batch, only the rows of
 # the counties its records are in are read again (``per_county``).
-_PER_COUNTY_KINDS = frozenset({"quality_counts"})
+_PER_COUNTY_KINDS = frozenset({"measures", "quality_counts"})
 
 
 def _period_of(kind: str, key: Hashable) -> tuple[dt.date, dt.date] | None:
@@ -263,7 +263,7 @@ def _cached(kind: str, key: Hashable, build: Callable[[], _T], limit: int = 256)
 
 
 def _per_county(
-    kind: str, key: Hashable, query: Callable[[frozenset[int] | None], pd.DataFrame], limit: int
+    kind: str, key: Hashable, query: Callable[[frozenset[int] | None], pd.DataFrame], limit: int = 256
 ) -> pd.DataFrame:
     """Like ``_cached`` for a table with a row per county (``query(None)`` reads every county, ``query(codes)``
     those): after a write into a few counties, only their rows are read again and the others kept."""
@@ -378,7 +378,9 @@ def audit_users() -> list[str]:
 
 
 def _measures(start: dt.date, end: dt.date, keys: tuple[str, ...] = ()) -> pd.DataFrame:
-    return _cached("measures", (start, end, keys), lambda: queries.county_measures(cursor(), start, end, keys))
+    return _per_county(
+        "measures", (start, end, keys), lambda counties: queries.county_measures(cursor(), start, end, keys, counties)
+    )
 
 
 def scheme_for(end: dt.date) -> StoredScheme:

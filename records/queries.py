@@ -39,6 +39,9 @@ RECORD_COUNTS: dict[str, tuple[str, str]] = {
 }
 SUMMARY_COLUMN = {"fines": "fine_yuan"}  # a summary stores fines in yuan, exactly, as the records do
 _PREFIX = {"visits": "v", "filed": "f"}
+# A query of some counties only (``$counties``, a list of codes): on their records, and on the counties table.
+_ONLY = "AND county_code IN (SELECT unnest($counties))"
+_ONLY_CODES = "WHERE c.code IN (SELECT unnest($counties))"
 
 
 def catalogue_keys(keys: Iterable[str] = ()) -> tuple[str, ...]:
@@ -56,7 +59,9 @@ def catalogue_keys(keys: Iterable[str] = ()) -> tuple[str, ...]:
     return tuple(wanted)
 
 
-def _county_measures_sql(keys: tuple[str, ...]) -> str:
+def _county_measures_sql(keys: tuple[str, ...], only: bool = False) -> str:
+    """The query of ``county_measures``; with ``only``, of the counties in ``$counties``."""
+    counties = _ONLY if only else ""
     counts = [key for key in keys if not CATALOGUE[key].is_rate]
     aggregates: dict[str, list[str]] = {"visits": [], "filed": []}
     for key in counts:
@@ -85,12 +90,12 @@ def _county_measures_sql(keys: tuple[str, ...]) -> str:
     return f"""
 WITH visits AS (
     SELECT county_code, {", ".join(aggregates["visits"])}
-    FROM inspections WHERE inspected_on BETWEEN $start AND $end GROUP BY county_code
+    FROM inspections WHERE inspected_on BETWEEN $start AND $end {counties} GROUP BY county_code
 ), filed AS (
     SELECT county_code, {", ".join(aggregates["filed"])}
-    FROM cases WHERE filed_on BETWEEN $start AND $end GROUP BY county_code
+    FROM cases WHERE filed_on BETWEEN $start AND $end {counties} GROUP BY county_code
 ), reported AS (
-    SELECT * FROM county_summaries WHERE period_start = $start AND period_end = $end
+    SELECT * FROM county_summaries WHERE period_start = $start AND period_end = $end {counties}
 ), sourced AS (
     SELECT c.code, c.name, c.kind, c.sort_order, {carried}, r.*,
            CASE WHEN v.county_code IS NOT NULL OR f.county_code IS NOT NULL THEN 'records'
@@ -99,6 +104,7 @@ WITH visits AS (
     LEFT JOIN visits v ON v.county_code = c.code
     LEFT JOIN filed f ON f.county_code = c.code
     LEFT JOIN reported r ON r.county_code = c.code
+    {_ONLY_CODES if only else ""}
 )
 SELECT code AS county_code, name AS county, kind, source, {", ".join(selected)}
 FROM sourced
@@ -107,9 +113,14 @@ ORDER BY sort_order, code
 
 
 def county_measures(
-    connection: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, keys: Iterable[str] = ()
+    connection: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    keys: Iterable[str] = (),
+    counties: Iterable[int] | None = None,
 ) -> pd.DataFrame:
-    """Each county's measures for the period (fines in 万元), and where each row's figures come from.
+    """Each county's measures for the period (fines in 万元), and where each row's figures come from; only those
+    of ``counties`` (codes), if given.
 
     Always the five measures of the bulletin's text (``MEASURES``); ``keys`` asks for more of the measure
     catalogue, so a scheme's extra measures cost only the schemes that name them. Counts are summed per county,
@@ -120,7 +131,10 @@ def county_measures(
     two counts when it has them); a county with neither shows zero counts with source ``none``.
     """
     wanted = catalogue_keys(keys)
-    frame = connection.execute(_county_measures_sql(wanted), {"start": start, "end": end}).df()
+    parameters: dict[str, object] = {"start": start, "end": end}
+    if counties is not None:
+        parameters["counties"] = sorted(counties)
+    frame = connection.execute(_county_measures_sql(wanted, counties is not None), parameters).df()
     for key in wanted:
         if key != "fines" and not CATALOGUE[key].is_rate:
             frame[key] = frame[key].astype("Int64")
@@ -612,7 +626,6 @@ LEFT JOIN decided d ON d.county_code = c.code
 {only_counties}
 ORDER BY c.sort_order, c.code
 """
-_ONLY = "AND county_code IN (SELECT unnest($counties))"
 
 
 def with_county_rows(whole: pd.DataFrame, some: pd.DataFrame) -> pd.DataFrame:
@@ -676,7 +689,7 @@ def quality_counts(
     if counties is None:
         query = _QUALITY_COUNTS.format(only="", only_counties="")
     else:
-        query = _QUALITY_COUNTS.format(only=_ONLY, only_counties="WHERE c.code IN (SELECT unnest($counties))")
+        query = _QUALITY_COUNTS.format(only=_ONLY, only_counties=_ONLY_CODES)
         parameters["counties"] = sorted(counties)
     frame = connection.execute(query, parameters).df()
     for column in QUALITY_COUNT_COLUMNS:

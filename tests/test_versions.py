@@ -13,7 +13,15 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from dashboard.cache import SnapshotReaders
-from records.queries import EVERYTHING, Change, change_between, earliest_read, quality_counts, with_county_rows
+from records.queries import (
+    EVERYTHING,
+    Change,
+    change_between,
+    county_measures,
+    earliest_read,
+    quality_counts,
+    with_county_rows,
+)
 from records.store import Store
 from tests.conftest import ROOT, run_module
 
@@ -175,6 +183,12 @@ def test_after_an_import_only_its_counties_quality_counts_are_read_again(store_p
     merged = with_county_rows(before, read_again)
     pd.testing.assert_frame_equal(merged, quality_counts(now, *H1_2020))
     assert not merged.equals(before), "the import changed 驿城区's counts"
+
+    measures = county_measures(snapshot(store_path), *H1_2020, ["rectification_rate"])  # a rate, and its counts
+    pd.testing.assert_frame_equal(
+        with_county_rows(measures, county_measures(now, *H1_2020, ["rectification_rate"], touched)),
+        county_measures(now, *H1_2020, ["rectification_rate"]),
+    )
 
 
 def test_a_quality_flag_raised_by_an_import_shows_on_the_page(store_path: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
