@@ -78,38 +78,37 @@ def places_over_time(periods: Sequence[tuple[str, pd.DataFrame]], county_column:
     counties: list[object] = []
     seen: set[object] = set()
     for _, scored in reversed(periods):
-        for county in scored[county_column]:
+        for county in scored[county_column].tolist():
             if county not in seen:
                 seen.add(county)
                 counties.append(county)
-    rows = []
+    frames = []
     for index, (label, scored) in enumerate(periods):
+        places = scored["overall_rank"].to_numpy(dtype="float64", na_value=np.nan)
         with_data = _has_data(scored)
-        places = scored["overall_rank"].astype("Float64")
-        ranked = int((places.notna() & with_data).sum())
-        lookup = dict(zip(scored[county_column], zip(places, with_data, strict=True), strict=True))
-        for county in counties:
-            place, has_data = lookup.get(county, (pd.NA, False))
-            if not has_data:
-                status, note, place = "no_data", f"{label}无数据", pd.NA
-            elif pd.isna(place):
-                status, note = "not_ranked", f"{label}缺少指标数据，未排名"
-            else:
-                status, note = "ranked", ""
-            rows.append(
+        ranked = int((~np.isnan(places) & with_data).sum())
+        row_of = dict(zip(scored[county_column].tolist(), range(len(scored)), strict=True))  # the last row wins
+        rows = np.array([row_of.get(county, -1) for county in counties], dtype="int64")  # -1: not in the period
+        place = np.append(places, np.nan)[rows]
+        has_data = np.append(with_data, False)[rows]
+        unranked = has_data & np.isnan(place)
+        not_ranked, no_data = f"{label}缺少指标数据，未排名", f"{label}无数据"
+        frames.append(
+            pd.DataFrame(
                 {
-                    county_column: county,
+                    county_column: pd.Series(counties, dtype=scored[county_column].dtype),
                     "period": label,
                     "period_index": index,
-                    "place": place,
+                    "place": pd.array(np.where(has_data, place, np.nan), dtype="Int64"),
                     "ranked": ranked,
-                    "status": status,
-                    "note": note,
+                    "status": np.where(has_data, np.where(unranked, "not_ranked", "ranked"), "no_data"),
+                    "note": np.where(has_data, np.where(unranked, not_ranked, ""), no_data),
                 }
             )
-    frame = pd.DataFrame(rows, columns=[county_column, *HISTORY_COLUMNS[1:]])
-    frame["place"] = frame["place"].astype("Int64")
-    return frame
+        )
+    if not frames:
+        return pd.DataFrame(columns=[county_column, *HISTORY_COLUMNS[1:]])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _has_data(scored: pd.DataFrame) -> np.ndarray:
