@@ -147,13 +147,10 @@ def too_few_lines(view: QualityView, lang: str = "zh", listed: int = 10) -> list
     """
     joiner = "、" if lang == "zh" else ", "
     signals = view.signals
-    too_few = [
-        (str(signal), str(county), minimum)
-        for signal, county, minimum, status in zip(
-            signals["signal"], signals["county"], signals["minimum"], signals["status"], strict=True
-        )
-        if status == "too_few"
-    ]
+    signals = signals[signals["status"] == "too_few"]
+    too_few = list(
+        zip(signals["signal"].tolist(), signals["county"].tolist(), signals["minimum"].tolist(), strict=True)
+    )
     lines = []
     for kind in dict.fromkeys(BASE_KINDS.values()):
         rows = [row for row in too_few if BASE_KINDS[row[0]] == kind]
