@@ -111,15 +111,11 @@ def places_under(totals: np.ndarray) -> np.ndarray:
     [[2, 1, 2], [2, 2, 1]]
     """
     key = -np.round(totals, RANK_DECIMALS)
-    order = np.argsort(key, axis=0, kind="stable")
-    ordered = np.take_along_axis(key, order, axis=0)
-    starts = np.ones(ordered.shape, dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    positions = np.broadcast_to(np.arange(len(key))[:, None], key.shape)
-    # Each county's place is the position of the first county with its total, plus one.
-    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=0) + 1
-    places = np.empty_like(first)
-    np.put_along_axis(places, order, first, axis=0)
+    ordered = np.sort(key, axis=0)
+    places = np.empty(key.shape, dtype="int64")
+    # A county's place is one more than the number of counties with a greater total.
+    for column in range(key.shape[1]):
+        places[:, column] = np.searchsorted(ordered[:, column], key[:, column], side="left") + 1
     return places
 
 
