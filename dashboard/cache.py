@@ -219,7 +219,7 @@ _MISSING = object()
 # Results read only from the counties and schemes tables, which a batch never changes (change_between).
 _WHOLE_TABLE_KINDS = frozenset({"scheme", "scheme_versions", "counties"})
 # Results with a row per county, each row read from that county's records only: after a batch, only the rows of
-# the counties its records are in are read again (``per_county``).
+# the counties its records are in are read again (``_per_county``).
 _PER_COUNTY_KINDS = frozenset({"measures", "quality_counts"})
 
 
