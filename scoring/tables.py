@@ -286,6 +286,11 @@ _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
 _WORKER = Path(__file__).with_name("_sheet_worker.py")
 _READ_BY_ROWS = 5  # the scan leaves the sheet to python-calamine's whole read (_sheet_worker.READ_BY_ROWS)
+# The scan makes and drops arrays of a few MB for every piece of the sheet. glibc's own threshold sends each to mmap
+# until a free raises it, and hands the freed heap back to the kernel, so the next piece faults in fresh zeroed pages
+# again (about a fifth of the reader's CPU was the kernel's). Arrays up to 32 MB (glibc's largest threshold) come from
+# the heap, and the heap is kept: the same pages serve every piece. The cap (RLIMIT_AS) still bounds all of it.
+_WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * MB), "MALLOC_TRIM_THRESHOLD_": str(1024 * MB)}
 # How the reading process ended, when it did not finish: out of memory (its own MemoryError, or an abort or a kill
 # when the Rust reader could not allocate), or without its reader installed.
 _WORKER_ENDS = {
@@ -344,7 +349,7 @@ def _run_worker_once(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         # The scan's threads need no BLAS threads, nor a malloc arena each: the cap counts address space.
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "1"},
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "1", **_WORKER_MALLOC},
     )
     expired = threading.Event()
 
