@@ -464,22 +464,23 @@ def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, l
     if width == 0 or not len(body):
         return pd.DataFrame(dtype=str)
     if said.get("format") == "table":
-        frame = _table_frame(body, said, width)
+        frame, longest = _table_frame(body, said, width)
     else:
         frame = _read_csv_fast(body, width, ",")
         for position in range(width):
             frame[position] = _as_clerk_sees(frame[position])
+        longest = max((frame[column].str.len().max() or 0) for column in frame.columns)
     for position in range(offset):
         frame.insert(position, f"blank{position}", "")
     frame.columns = pd.RangeIndex(offset + width)
-    longest = max((frame[column].str.len().max() or 0) for column in frame.columns)
     if longest > limits.max_cell_chars:
         raise TableReadError(f"文件“{name}”有单元格超过 {limits.max_cell_chars:,} 个字符：请检查文件")
     return frame
 
 
-def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) -> pd.DataFrame:
-    """The worker's distinct texts, each made what a clerk sees once, spread over the rows by their numbers.
+def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) -> tuple[pd.DataFrame, int]:
+    """The worker's distinct texts, each made what a clerk sees once, spread over the rows by their numbers, and the
+    length of the longest cell (in characters, as ``str.len`` counts them), found from the distinct texts' lengths.
 
     ``body`` holds the texts' offsets (int32), their UTF-8 bytes, then per column each row's text number (int32).
     """
@@ -500,12 +501,16 @@ def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) 
     if maybe.any():
         changed = _clerk_texts(values.filter(pa.array(maybe)))
         seen = pc.replace_with_mask(values, pa.array(maybe), changed)
-    columns = {}
+    value_lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    seen_lengths = pc.utf8_length(seen).to_numpy(zero_copy_only=False) if seen is not values else value_lengths
+    columns, longest = {}, 0
     for position in range(width):
-        column = pa.array(numbers[position * rows : (position + 1) * rows])
-        read_as_numbers = bool(leads[numbers[position * rows : (position + 1) * rows]].any())
-        columns[position] = pd.arrays.ArrowStringArray((seen if read_as_numbers else values).take(column))
-    return pd.DataFrame(columns)
+        numbered = numbers[position * rows : (position + 1) * rows]
+        as_numbers = bool(leads[numbered].any())  # the column reads as numbers (what a clerk sees), or as it is
+        columns[position] = pd.arrays.ArrowStringArray((seen if as_numbers else values).take(pa.array(numbered)))
+        if rows:
+            longest = max(longest, int((seen_lengths if as_numbers else value_lengths)[numbered].max()))
+    return pd.DataFrame(columns), longest
 
 
 _WHOLE_NUMBER = r"^(-?\d{1,16})\.0$"
