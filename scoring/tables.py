@@ -286,6 +286,11 @@ _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
 _WORKER = Path(__file__).with_name("_sheet_worker.py")
 _READ_BY_ROWS = 5  # the scan leaves the sheet to python-calamine's whole read (_sheet_worker.READ_BY_ROWS)
+# The scan makes and drops arrays of a few MB for every piece of the sheet. glibc's own threshold sends each to mmap
+# until a free raises it, and hands the freed heap back to the kernel, so the next piece faults in fresh zeroed pages
+# again (about a fifth of the reader's CPU was the kernel's). Arrays up to 32 MB (glibc's largest threshold) come from
+# the heap, and the heap is kept: the same pages serve every piece. The cap (RLIMIT_AS) still bounds all of it.
+_WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * MB), "MALLOC_TRIM_THRESHOLD_": str(1024 * MB)}
 # How the reading process ended, when it did not finish: out of memory (its own MemoryError, or an abort or a kill
 # when the Rust reader could not allocate), or without its reader installed.
 _WORKER_ENDS = {
@@ -344,7 +349,7 @@ def _run_worker_once(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         # The scan's threads need no BLAS threads, nor a malloc arena each: the cap counts address space.
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "1"},
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "1", **_WORKER_MALLOC},
     )
     expired = threading.Event()
 
@@ -459,22 +464,23 @@ def _sheet_frame(body: bytes | memoryview, said: dict[str, object], name: str, l
     if width == 0 or not len(body):
         return pd.DataFrame(dtype=str)
     if said.get("format") == "table":
-        frame = _table_frame(body, said, width)
+        frame, longest = _table_frame(body, said, width)
     else:
         frame = _read_csv_fast(body, width, ",")
         for position in range(width):
             frame[position] = _as_clerk_sees(frame[position])
+        longest = max((frame[column].str.len().max() or 0) for column in frame.columns)
     for position in range(offset):
         frame.insert(position, f"blank{position}", "")
     frame.columns = pd.RangeIndex(offset + width)
-    longest = max((frame[column].str.len().max() or 0) for column in frame.columns)
     if longest > limits.max_cell_chars:
         raise TableReadError(f"文件“{name}”有单元格超过 {limits.max_cell_chars:,} 个字符：请检查文件")
     return frame
 
 
-def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) -> pd.DataFrame:
-    """The worker's distinct texts, each made what a clerk sees once, spread over the rows by their numbers.
+def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) -> tuple[pd.DataFrame, int]:
+    """The worker's distinct texts, each made what a clerk sees once, spread over the rows by their numbers, and the
+    length of the longest cell (in characters, as ``str.len`` counts them), found from the distinct texts' lengths.
 
     ``body`` holds the texts' offsets (int32), their UTF-8 bytes, then per column each row's text number (int32).
     """
@@ -495,12 +501,16 @@ def _table_frame(body: bytes | memoryview, said: dict[str, object], width: int) 
     if maybe.any():
         changed = _clerk_texts(values.filter(pa.array(maybe)))
         seen = pc.replace_with_mask(values, pa.array(maybe), changed)
-    columns = {}
+    value_lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    seen_lengths = pc.utf8_length(seen).to_numpy(zero_copy_only=False) if seen is not values else value_lengths
+    columns, longest = {}, 0
     for position in range(width):
-        column = pa.array(numbers[position * rows : (position + 1) * rows])
-        read_as_numbers = bool(leads[numbers[position * rows : (position + 1) * rows]].any())
-        columns[position] = pd.arrays.ArrowStringArray((seen if read_as_numbers else values).take(column))
-    return pd.DataFrame(columns)
+        numbered = numbers[position * rows : (position + 1) * rows]
+        as_numbers = bool(leads[numbered].any())  # the column reads as numbers (what a clerk sees), or as it is
+        columns[position] = pd.arrays.ArrowStringArray((seen if as_numbers else values).take(pa.array(numbered)))
+        if rows:
+            longest = max(longest, int((seen_lengths if as_numbers else value_lengths)[numbered].max()))
+    return pd.DataFrame(columns), longest
 
 
 _WHOLE_NUMBER = r"^(-?\d{1,16})\.0$"

@@ -258,9 +258,10 @@ def test_too_many_sheets_and_a_damaged_zip_are_refused() -> None:
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_every_limit_is_applied_to_both_formats(tmp_path: Path, suffix: str) -> None:
-    rows = [["单位", "立案数"], *[["驿城区", str(n)] for n in range(20)]]
+    # 0.1 + 0.2 is written 0.30000000000000004 and read as a clerk sees it, 0.3: the limit counts what is read.
+    rows = [["单位", "立案数", "比例"], *[["驿城区人民政府", str(n), 0.1 + 0.2] for n in range(20)]]
     if suffix == ".csv":
-        content = "\n".join(",".join(row) for row in rows).encode()
+        content = "\n".join(",".join(map(str, row)) for row in rows).encode()
     else:
         workbook = openpyxl.Workbook()
         for row in rows:
@@ -275,6 +276,10 @@ def test_every_limit_is_applied_to_both_formats(tmp_path: Path, suffix: str) -> 
         read_raw_table(content, f"columns{suffix}", ReadLimits(max_columns=1))
     with pytest.raises(TableReadError, match="超过导入上限"):
         read_raw_table(content, f"size{suffix}", ReadLimits(max_file_bytes=100))
+    if suffix == ".xlsx":  # a CSV's cells are bounded by its line limit
+        assert len(read_raw_table(content, "cells.xlsx", ReadLimits(max_cell_chars=7))) == 21
+        with pytest.raises(TableReadError, match="有单元格超过 6 个字符"):
+            read_raw_table(content, "cells.xlsx", ReadLimits(max_cell_chars=6))
 
 
 def test_a_csv_of_too_many_cells_is_refused_before_parsing() -> None:
