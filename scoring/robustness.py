@@ -110,13 +110,17 @@ def places_under(totals: np.ndarray) -> np.ndarray:
     >>> places_under(np.array([[3.0, 1.0], [5.0, 1.0], [3.0, 2.0]])).T.tolist()
     [[2, 1, 2], [2, 2, 1]]
     """
-    key = -np.round(totals, RANK_DECIMALS)
-    ordered = np.sort(key, axis=0)
-    places = np.empty(key.shape, dtype="int64")
-    # A county's place is one more than the number of counties with a greater total.
-    for column in range(key.shape[1]):
-        places[:, column] = np.searchsorted(ordered[:, column], key[:, column], side="left") + 1
-    return places
+    key = np.ascontiguousarray(-np.round(totals, RANK_DECIMALS).T)  # a scheme's totals side by side in memory
+    order = np.argsort(key, axis=1)  # any order among equal totals: they share the place of the first of them
+    ordered = np.take_along_axis(key, order, axis=1)
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    positions = np.broadcast_to(np.arange(key.shape[1]), key.shape)
+    # Each county's place is the position of the first county with its total, plus one.
+    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=1) + 1
+    places = np.empty_like(first)
+    np.put_along_axis(places, order, first, axis=1)
+    return places.T
 
 
 def rank_robustness(
