@@ -202,9 +202,13 @@ DEFAULT_SCHEME_ACTOR = "系统（随数据库载入的默认方案）"
 
 
 def schema_version(connection: duckdb.DuckDBPyConnection) -> str | None:
-    if not _has_table(connection, "meta"):
+    """The schema a database file was written with; None for a file without the meta table. Asked of the table
+    itself: listing the catalog costs 10–20 ms at 10 million records, on the first page run of every version.
+    Outside a transaction only, since the error of a missing table would end one."""
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    except duckdb.CatalogException:
         return None
-    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     return str(row[0][0]) if row else None
 
 
