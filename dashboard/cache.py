@@ -518,9 +518,13 @@ def persistent_bottom(
     start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, lang: str, bottom_places: int
 ) -> pd.DataFrame:
     """Counties in the bottom places for two or more consecutive periods up to this one, per pool."""
-    over_time = places_over_time(start, end, selected, within, lang)
     key = (start, end, _pool(selected, within), lang, bottom_places)
-    return _cached("persistent_bottom", key, lambda: over_time.persistent(bottom_places), 64)
+    return _cached(
+        "persistent_bottom",
+        key,
+        lambda: places_over_time(start, end, selected, within, lang).persistent(bottom_places),
+        64,
+    )
 
 
 def proposed_ranking(start: dt.date, end: dt.date, selected: tuple[int, ...], within: bool, text: str) -> pd.DataFrame:

@@ -146,8 +146,7 @@ def too_few_lines(view: QualityView, lang: str = "zh", listed: int = 10) -> list
     past ``listed`` counties a line names the first and says how many (the table of every signal has them all).
     """
     joiner = "、" if lang == "zh" else ", "
-    signals = view.signals
-    signals = signals[signals["status"] == "too_few"]
+    signals = view.signals[view.signals["status"] == "too_few"]
     too_few = list(
         zip(signals["signal"].tolist(), signals["county"].tolist(), signals["minimum"].tolist(), strict=True)
     )
